@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install, load the bundled NHS England and ONS data into the warehouse, show a tour of the
+# figures, then serve the dashboard on http://127.0.0.1:8000 (Ctrl-C to stop).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CANCERWATCH_SKIP_SYSTEM=1 bash scripts/install.sh
+export CANCERWATCH_DB=${CANCERWATCH_DB:-$PWD/cancerwatch.duckdb}
+CW=.venv/bin/cancerwatch
+$CW load data/geo/*.csv data/nhse/*.xlsx
+echo; echo "England, 28-day Faster Diagnosis Standard, by quarter:"
+$CW metrics --standard fds --period quarter --format table
+echo; echo "Cancer Alliances, 62-day combined standard, 2023/24 Q2:"
+$CW metrics --standard 62d --level alliance --period quarter --from 2023-07 --to 2023-09 --format table
+if $CW --help | grep -q " serve "; then
+  $CW serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}"
+fi

@@ -1,0 +1,5 @@
+"""``python -m cancerwatch`` runs the command-line interface."""
+
+from cancerwatch.cli.app import main
+
+main()

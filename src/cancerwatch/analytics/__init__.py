@@ -1,0 +1,1 @@
+"""Pure statistics on small in-memory series; no I/O."""

@@ -1,0 +1,1 @@
+"""Business rules as data: standards, organisations, tumour groups, disclosure control."""

@@ -1,0 +1,61 @@
+"""``cancerwatch load PATH...``: detect and load published extracts, lookups and pathway files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cancerwatch.cli.options import DbOption, FormatOption, db_path
+from cancerwatch.cli.output import Format, emit
+from cancerwatch.ingest.load import load_files
+from cancerwatch.warehouse.connect import open_duckdb
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the app."""
+
+    @app.command("load")
+    def load(
+        paths: Annotated[list[Path], typer.Argument(help="files to load (xlsx, csv, parquet)")],
+        db: DbOption = None,
+        fmt: FormatOption = None,
+    ) -> None:
+        """Load files in one transaction: all of them, or none. Identical files are skipped."""
+        con = open_duckdb(db_path(db))
+        err = Console(stderr=True)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar:
+            task = bar.add_task("reading", total=len(paths))
+            results = load_files(
+                con, paths, on_parsed=lambda p: bar.update(task, advance=1, description=f"read {p.name}")
+            )
+        con.close()
+        rows = [
+            {
+                "file": r.file,
+                "kind": r.kind,
+                "status": r.status,
+                "rows_read": r.rows_read,
+                "rows_loaded": r.rows_loaded,
+                "rows_quarantined": r.rows_quarantined,
+                "months": f"{r.months[0]}..{r.months[-1]}" if r.months else "",
+                "superseded": r.superseded,
+                "unmapped_codes": " ".join(r.unmapped_codes),
+            }
+            for r in results
+        ]
+        emit(rows, fmt or Format.table, title="Loaded")
+        for r in results:
+            if r.status == "unchanged":
+                typer.echo(f"{r.file}: identical file already loaded; nothing to do", err=True)

@@ -1,0 +1,113 @@
+"""``cancerwatch metrics``: performance of a standard at a level and period (design.md)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cancerwatch.cli.options import DbOption, FormatOption, db_path
+from cancerwatch.cli.output import emit
+from cancerwatch.periods import parse_month
+from cancerwatch.queries import MetricQuery, metrics
+from cancerwatch.warehouse.connect import open_duckdb
+
+
+class Level(StrEnum):
+    """Levels of the NHS hierarchy."""
+
+    national = "national"
+    region = "region"
+    alliance = "alliance"
+    icb = "icb"
+    sub_icb = "sub_icb"
+    provider = "provider"
+
+
+class Period(StrEnum):
+    """NHS financial periods."""
+
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class By(StrEnum):
+    """Breakdowns."""
+
+    cancer_type = "cancer_type"
+    route = "route"
+    modality = "modality"
+
+
+class Basis(StrEnum):
+    """Provider-based or commissioner-based statistics."""
+
+    provider = "provider"
+    commissioner = "commissioner"
+
+
+TABLE_COLUMNS = (
+    "period_label",
+    "org_code",
+    "org_name",
+    "total",
+    "within_standard",
+    "breaches",
+    "performance",
+    "ci_low",
+    "ci_high",
+    "threshold",
+    "met",
+    "compared_with_england",
+    "rank",
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the app."""
+
+    @app.command("metrics")
+    def metrics_command(
+        standard: Annotated[str, typer.Option(help="fds, 31d, 62d, or a legacy standard (see `standards`)")],
+        level: Annotated[Level, typer.Option(help="level of the NHS hierarchy")] = Level.national,
+        period: Annotated[Period, typer.Option(help="month, or NHS financial quarter / year")] = Period.month,
+        org: Annotated[str | None, typer.Option(help="one organisation code")] = None,
+        by: Annotated[By | None, typer.Option(help="breakdown")] = None,
+        from_: Annotated[str | None, typer.Option("--from", help="first month, YYYY-MM")] = None,
+        to: Annotated[str | None, typer.Option("--to", help="last month, YYYY-MM")] = None,
+        basis: Annotated[
+            Basis | None, typer.Option(help="default: provider for provider/national, commissioner for sub_icb/icb")
+        ] = None,
+        dataset: Annotated[str, typer.Option(help="published (NHS England files) or record (pathways)")] = "published",
+        out: Annotated[Path | None, typer.Option("--out", help="also write an Excel workbook (.xlsx)")] = None,
+        db: DbOption = None,
+        fmt: FormatOption = None,
+    ) -> None:
+        """Performance, 95% Wilson interval, threshold in force and comparison with England."""
+        query = MetricQuery(
+            standard=standard,
+            level=level.value,
+            period=period.value,
+            org=org,
+            by=by.value if by else None,
+            date_from=parse_month(from_) if from_ else None,
+            date_to=parse_month(to) if to else None,
+            basis=basis.value if basis else None,
+            dataset=dataset,
+        )
+        con = open_duckdb(db_path(db), read_only=True)
+        try:
+            rows = metrics(con, query)
+        finally:
+            con.close()
+        if out is not None:
+            from cancerwatch.exports import write_xlsx
+
+            write_xlsx(rows, out, title=f"{standard} {level.value} {period.value}")
+        cols = list(TABLE_COLUMNS)
+        if by:
+            cols.insert(3, by.value)
+        emit(rows, fmt, title=f"{standard} by {level.value} and {period.value}", columns=cols)

@@ -1,0 +1,1 @@
+"""Sources → warehouse: detect, read, validate, quarantine, load (all or nothing)."""

@@ -1,0 +1,56 @@
+"""Recognise which published source a file is, from its content rather than its name."""
+
+from __future__ import annotations
+
+from cancerwatch.errors import InputError
+from cancerwatch.ingest.grid import Grid
+from cancerwatch.ingest.readers import reference
+from cancerwatch.ingest.readers.commissioner_workbook import looks_like_workbook
+from cancerwatch.ingest.readers.cwt_extract import PROVIDER, SUB_ICB
+from cancerwatch.ingest.readers.national_series import looks_like_national_series
+from cancerwatch.ingest.values import clean
+
+KINDS = (
+    "cwt_provider",
+    "cwt_sub_icb",
+    "commissioner_workbook",
+    "national_series",
+    "ons_sub_icb_lookup",
+    "ods_trusts",
+    "tumour_note",
+    "pathways",
+)
+
+
+def detect(grid: Grid) -> tuple[str, str | int]:
+    """Return (kind, sheet) for a readable file; InputError when it is none of the known sources."""
+    names = grid.sheet_names
+    if looks_like_national_series(names):
+        return "national_series", 0
+    if looks_like_workbook(names):
+        return "commissioner_workbook", 0
+    for sheet in names:
+        rows = grid.rows(sheet)
+        first = next((r for r in rows if any(clean(c) for c in r)), None)
+        if first is None:
+            continue
+        header = {clean(c).upper() for c in first}
+        if {"ORG CODE", "TOTAL TREATED", "STANDARD"} <= header:
+            return PROVIDER.kind, sheet
+        if {"ICB SUB LOCATION", "STANDARD"} <= header:
+            return SUB_ICB.kind, sheet
+        if {"PATHWAY_ID", "REFERRAL_DATE"} <= header:
+            return "pathways", sheet
+        if reference.is_ons_lookup(first):
+            return "ons_sub_icb_lookup", sheet
+        if reference.is_ods_trusts(first):
+            return "ods_trusts", sheet
+        if reference.is_tumour_note(rows):
+            return "tumour_note", sheet
+    if all(not any(clean(c) for c in r) for s in names for r in grid.rows(s)):
+        raise InputError("file has no data (every sheet is empty)", file=grid.path.name)
+    raise InputError(
+        "not a recognised NHS England CWT extract, workbook, national series or reference lookup "
+        "(no known header such as 'ORG CODE … TOTAL TREATED' or 'ICB SUB LOCATION')",
+        file=grid.path.name,
+    )

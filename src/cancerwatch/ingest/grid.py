@@ -1,0 +1,106 @@
+"""Read a workbook or CSV file as grids of text cells (fastexcel/calamine for xlsx).
+
+Every cell comes back as text (or None) so that readers validate values themselves and can
+name the row and column of anything wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import fastexcel
+
+from cancerwatch.errors import InputError
+
+MAX_FILE_BYTES = 512 * 1024 * 1024  # a monthly national extract is a few MB; refuse absurd files
+MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024  # zip-bomb guard for xlsx (a zip archive)
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def is_xlsx(path: Path) -> bool:
+    """True when the file starts like a zip archive (xlsx is one)."""
+    with path.open("rb") as fh:
+        return fh.read(4) == XLSX_MAGIC
+
+
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("file is empty", file=path.name)
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit", file=path.name)
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"not a readable xlsx workbook (truncated or corrupt: {exc})", file=path.name) from None
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise InputError(
+            f"workbook expands to {total:,} bytes, over the {MAX_UNCOMPRESSED_BYTES:,}-byte limit",
+            file=path.name,
+        )
+
+
+class Grid:
+    """The sheets of one file as lists of rows of text cells."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        _check_size(path)
+        self._csv: list[list[str | None]] | None = None
+        self._reader = None
+        if is_xlsx(path):
+            _check_zip(path)
+            try:
+                self._reader = fastexcel.read_excel(str(path))
+                self.sheet_names: list[str] = list(self._reader.sheet_names)
+            except Exception as exc:  # calamine raises its own error types
+                raise InputError(f"not a readable xlsx workbook ({_first_line(exc)})", file=path.name) from None
+        elif path.suffix.lower() in (".xls", ".xlsb", ".ods", ".xlsm", ".xlsx"):
+            raise InputError("not a readable workbook (the content is not an xlsx archive)", file=path.name)
+        else:
+            self._csv = _read_csv(path)
+            self.sheet_names = [path.stem]
+
+    def rows(self, sheet: str | int = 0) -> list[list[str | None]]:
+        """All rows of a sheet (by name or index) as text cells."""
+        if self._csv is not None:
+            return self._csv
+        assert self._reader is not None
+        try:
+            data = self._reader.load_sheet(sheet, header_row=None, dtypes="string").to_arrow()
+        except Exception as exc:
+            raise InputError(f"cannot read sheet ({_first_line(exc)})", file=self.path.name, sheet=str(sheet)) from None
+        if data.num_columns == 0:
+            return []
+        columns = [c.to_pylist() for c in data.columns]
+        return [list(r) for r in zip(*columns, strict=True)]
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _read_csv(path: Path) -> list[list[str | None]]:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise InputError("binary content: not a CSV file or workbook", file=path.name)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes almost anything
+        raise InputError("text is neither UTF-8 nor Windows-1252", file=path.name)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV ({exc})", file=path.name) from None
+    return [[c if c != "" else None for c in r] for r in rows]

@@ -1,0 +1,93 @@
+"""Parsing of cell values shared by every reader, each failure with a reason a person can act on."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+
+from cancerwatch.periods import MONTH_ABBR
+
+EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 in the 1900 date system (Lotus leap-year bug)
+MAX_COUNT = 10_000_000  # no single CWT cell comes near this; larger values are keying errors
+
+
+class ValueProblem(ValueError):
+    """A cell that cannot be read; the message is the reason stored in quarantine."""
+
+
+def parse_count(text: object, column: str) -> float:
+    """A patient count: finite, ≥ 0, a whole or half number (shared 62-day pathways count ½).
+
+    Source: domain brief 2.3 (half patients occur in published 62-day figures).
+    """
+    if text is None or (isinstance(text, str) and not text.strip()):
+        raise ValueProblem(f"{column} is empty")
+    try:
+        value = float(str(text).strip().replace(",", ""))
+    except ValueError:
+        raise ValueProblem(f"{column} {str(text)[:40]!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueProblem(f"{column} {text!r} is not a finite number")
+    if value < 0:
+        raise ValueProblem(f"{column} {value:g} is negative")
+    if value > MAX_COUNT:
+        raise ValueProblem(f"{column} {value:g} is implausibly large (over {MAX_COUNT:,})")
+    if value * 2 != int(value * 2):
+        raise ValueProblem(f"{column} {value:g} is not a whole or half patient count")
+    return value
+
+
+def check_counts(total: float, within: float, breaches: float) -> str | None:
+    """The reason a (total, within, breaches) triple is inconsistent, or None when it is fine."""
+    if within > total:
+        return f"WITHIN STANDARD {within:g} exceeds TOTAL {total:g}"
+    if breaches != total - within:
+        return f"BREACHES {breaches:g} is not TOTAL − WITHIN STANDARD ({total - within:g})"
+    return None
+
+
+_ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+
+
+def parse_month_cell(text: object, column: str) -> date:
+    """A period cell: an ISO date (first of month) or an Excel date serial; returns the month."""
+    if text is None or not str(text).strip():
+        raise ValueProblem(f"{column} is empty")
+    s = str(text).strip()
+    m = _ISO_RE.match(s)
+    if m:
+        try:
+            d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            raise ValueProblem(f"{column} {s!r} is not a valid date") from None
+    else:
+        try:
+            serial = float(s)
+        except ValueError:
+            for fmt in ("%d/%m/%Y", "%b-%y", "%b %Y", "%B %Y"):
+                try:
+                    d = datetime.strptime(s, fmt).date()
+                    break
+                except ValueError:
+                    continue
+            else:
+                raise ValueProblem(f"{column} {s[:40]!r} is not a date") from None
+        else:
+            if not 1 <= serial < 2958466:
+                raise ValueProblem(f"{column} {s!r} is not a date")
+            d = EXCEL_EPOCH + timedelta(days=int(serial))
+    if not date(2000, 1, 1) <= d <= date(2100, 1, 1):
+        raise ValueProblem(f"{column} {d.isoformat()} is outside the range of CWT data")
+    return date(d.year, d.month, 1)
+
+
+def month_from_fy(month_abbr: str, fy_start_year: int) -> date:
+    """``JUL`` of financial year 2023/24 → 2023-07-01; ``JAN`` of 2023/24 → 2024-01-01."""
+    idx = MONTH_ABBR.index(month_abbr.upper()[:3]) + 1
+    return date(fy_start_year if idx >= 4 else fy_start_year + 1, idx, 1)
+
+
+def clean(text: object) -> str:
+    """A cell as trimmed text ('' for empty)."""
+    return "" if text is None else str(text).strip()

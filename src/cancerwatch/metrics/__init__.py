@@ -1,0 +1,1 @@
+"""Ibis expressions only: tables in, expressions out, nothing executed here."""

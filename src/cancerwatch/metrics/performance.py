@@ -1,0 +1,125 @@
+"""The metric expression: counts of a standard at a level, period and breakdown.
+
+Rules (domain brief 3.3–3.4):
+
+- A standard is the union of its catalogue components (source standard, route and modality
+  filters), so legacy standards are derived from the October 2023 extracts where they can be.
+- The provider extract carries two overlapping breakdowns (cancer type at ALL MODALITIES,
+  modality at ALL CANCERS). Headline figures use every breakdown except ``modality``; figures by
+  modality, or for a modality-filtered component, use every breakdown except ``cancer_type``.
+  Either way each patient is counted once.
+- Roll-ups use the organisation structure valid in the month of each fact (``org_rollup``);
+  organisations with no parent at the level go to ``UNMAPPED`` so that levels add up to England.
+- Counts are summed, never percentages averaged.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from cancerwatch.catalogue.organisations import NATIONAL_CODE, UNMAPPED_CODE
+from cancerwatch.catalogue.standards import Standard
+from cancerwatch.metrics.periods import period_start_expr
+
+BY_COLUMNS = {"cancer_type": "cancer_type", "route": "route", "modality": "modality"}
+
+
+def standard_facts(facts: ir.Table, standard: Standard, *, basis: str, dataset: str, by: str | None = None) -> ir.Table:
+    """Current facts that make up ``standard`` on ``basis``, each patient counted once."""
+    current = facts.filter(facts.superseded_by.isnull(), facts.dataset == dataset, facts.basis == basis)
+    parts = []
+    for comp in standard.components:
+        t = current.filter(current.standard == comp.source_standard)
+        if comp.routes:
+            t = t.filter(t.route.isin(list(comp.routes)))
+        if comp.modalities:
+            t = t.filter(t.modality.isin(list(comp.modalities)))
+        if comp.effective_from is not None:
+            t = t.filter(t.period >= comp.effective_from)
+        if comp.effective_to is not None:
+            t = t.filter(t.period <= comp.effective_to)
+        if comp.modalities or by == "modality":
+            t = t.filter(t.breakdown != "cancer_type")
+        else:
+            t = t.filter(t.breakdown != "modality")
+        parts.append(t)
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.union(p)
+    return out
+
+
+def attach_level(t: ir.Table, rollup: ir.Table, *, level: str, basis: str) -> ir.Table:
+    """Add ``unit_code``: the organisation each fact counts towards at ``level``."""
+    if level == "national":
+        return t.mutate(unit_code=ibis.literal(NATIONAL_CODE))
+    if level == "provider":
+        return t.mutate(unit_code=t.org_code)
+    r = rollup.filter(rollup.basis == basis, rollup.level == level)
+    joined = t.left_join(
+        r,
+        [t.org_code == r.org_code, t.period >= r.valid_from, r.valid_to.isnull() | (t.period <= r.valid_to)],
+    )
+    return joined.mutate(unit_code=joined.parent_code.fill_null(UNMAPPED_CODE)).select(*t.columns, "unit_code")
+
+
+def metric_counts(
+    facts: ir.Table,
+    rollup: ir.Table,
+    standard: Standard,
+    *,
+    level: str,
+    period: str,
+    basis: str,
+    dataset: str = "published",
+    by: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> ir.Table:
+    """Summed counts per period_start × unit_code (× breakdown value) for one standard."""
+    t = standard_facts(facts, standard, basis=basis, dataset=dataset, by=by)
+    if date_from is not None:
+        t = t.filter(t.period >= date_from)
+    if date_to is not None:
+        t = t.filter(t.period <= date_to)
+    t = attach_level(t, rollup, level=level, basis=basis)
+    t = t.mutate(period_start=period_start_expr(t.period, period))
+    keys = ["period_start", "unit_code"]
+    if by:
+        t = t.mutate(by_value=t[BY_COLUMNS[by]].fill_null("Not applicable"))
+        keys.append("by_value")
+    return t.group_by(keys).aggregate(
+        total=t.total.sum(),
+        within_standard=t.within_standard.sum(),
+        breaches=t.breaches.sum(),
+        months=t.period.nunique(),
+        last_month=t.period.max(),
+    )
+
+
+def national_series_counts(
+    series: ir.Table,
+    standard_id: str,
+    *,
+    period: str,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> ir.Table:
+    """England counts as published in the national time series for this period type."""
+    t = series.filter(series.superseded_by.isnull(), series.standard == standard_id, series.period_type == period)
+    if date_from is not None:
+        t = t.filter(t.period_start >= period_start_expr(ibis.literal(date_from), period))
+    if date_to is not None:
+        t = t.filter(t.period_start <= date_to)
+    months = {"month": 1, "quarter": 3, "year": 12}[period]
+    return t.select(
+        period_start=t.period_start,
+        unit_code=ibis.literal(NATIONAL_CODE),
+        total=t.total,
+        within_standard=t.within_standard,
+        breaches=t.breaches,
+        months=ibis.literal(months),
+    )

@@ -1,0 +1,1 @@
+"""The only place that knows about database connections (DuckDB by default)."""

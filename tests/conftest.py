@@ -1,0 +1,47 @@
+"""Shared fixtures: a warehouse loaded from the bundled real NHS England and ONS files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cancerwatch.ingest.load import load_files
+from cancerwatch.warehouse.connect import open_duckdb
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data"
+PROVIDER_EXTRACT = DATA / "nhse" / "CWT-CRS-Apr-2023-to-Sep-2023-Data-Extract-Provider.xlsx"
+SUB_ICB_EXTRACT = DATA / "nhse" / "CWT-CRS-Apr-2023-to-Oct-2023-Data-Extract-ICB-Sub-Location.xlsx"
+NATIONAL_SERIES = DATA / "nhse" / "Cancer-Waiting-Times-National-Time-Series-Oct-2009-Sep-2023.xlsx"
+
+
+def bundled_files() -> list[Path]:
+    """Every bundled file cancerwatch loads (reference lookups first)."""
+    return sorted(DATA.glob("geo/*.csv")) + sorted(DATA.glob("nhse/*.xlsx"))
+
+
+@pytest.fixture(scope="session")
+def warehouse_path(tmp_path_factory) -> Path:
+    """A DuckDB file with every bundled file loaded."""
+    path = tmp_path_factory.mktemp("warehouse") / "cancerwatch.duckdb"
+    con = open_duckdb(path)
+    load_files(con, bundled_files())
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def warehouse(warehouse_path):
+    """A read-only connection to the loaded warehouse."""
+    con = open_duckdb(warehouse_path, read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def empty_warehouse(tmp_path):
+    """A fresh, empty warehouse."""
+    con = open_duckdb(tmp_path / "empty.duckdb")
+    yield con
+    con.close()
