@@ -59,8 +59,16 @@ def _series(con, standard, period_type):
     }
 
 
-DERIVED_FROM_EXTRACT = ["fds", "31d_first", "31d_sub_drugs", "31d_sub_radiotherapy", "31d_sub_surgery", "62d_gp",
-                        "62d_screening", "62d_upgrade"]
+DERIVED_FROM_EXTRACT = [
+    "fds",
+    "31d_first",
+    "31d_sub_drugs",
+    "31d_sub_radiotherapy",
+    "31d_sub_surgery",
+    "62d_gp",
+    "62d_screening",
+    "62d_upgrade",
+]
 
 
 @pytest.mark.parametrize("standard", DERIVED_FROM_EXTRACT)
@@ -70,8 +78,12 @@ def test_extract_reproduces_national_series(warehouse, standard, period):
     national time series published separately — including the legacy measures derived from
     the consolidated standards' routes and modalities."""
     series = _series(warehouse, standard, period)
-    rows = metrics(warehouse, MetricQuery(standard=standard, level="national", period=period,
-                                          date_from=date(2023, 4, 1), date_to=date(2023, 9, 1)))
+    rows = metrics(
+        warehouse,
+        MetricQuery(
+            standard=standard, level="national", period=period, date_from=date(2023, 4, 1), date_to=date(2023, 9, 1)
+        ),
+    )
     assert len(rows) == (6 if period == "month" else 2)
     for r in rows:
         assert r["source"] == "published", "figure must come from the extract, not the series"
@@ -91,8 +103,16 @@ def test_combined_standards_are_sums_of_legacy_measures(warehouse):
             assert gap == 0
             assert combined["within_standard"] == sum(p["within_standard"] for p in parts)
         else:
-            by_route = metrics(warehouse, MetricQuery(standard="62d", level="national", by="route",
-                                                      date_from=date(2023, month, 1), date_to=date(2023, month, 1)))
+            by_route = metrics(
+                warehouse,
+                MetricQuery(
+                    standard="62d",
+                    level="national",
+                    by="route",
+                    date_from=date(2023, month, 1),
+                    date_to=date(2023, month, 1),
+                ),
+            )
             breast = next(r for r in by_route if r["route"] == "breast_symptomatic")
             assert gap == breast["total"] > 0
 
@@ -100,10 +120,26 @@ def test_combined_standards_are_sums_of_legacy_measures(warehouse):
 def test_commissioner_basis_sums_to_same_national_totals(warehouse):
     """The ICB sub-location extract (hubs and UNKNOWN included) gives the provider totals."""
     for standard in ("fds", "31d", "62d"):
-        prov = metrics(warehouse, MetricQuery(standard=standard, level="national", basis="provider",
-                                              date_from=date(2023, 4, 1), date_to=date(2023, 9, 1)))
-        comm = metrics(warehouse, MetricQuery(standard=standard, level="national", basis="commissioner",
-                                              date_from=date(2023, 4, 1), date_to=date(2023, 9, 1)))
+        prov = metrics(
+            warehouse,
+            MetricQuery(
+                standard=standard,
+                level="national",
+                basis="provider",
+                date_from=date(2023, 4, 1),
+                date_to=date(2023, 9, 1),
+            ),
+        )
+        comm = metrics(
+            warehouse,
+            MetricQuery(
+                standard=standard,
+                level="national",
+                basis="commissioner",
+                date_from=date(2023, 4, 1),
+                date_to=date(2023, 9, 1),
+            ),
+        )
         if standard == "fds":  # the Jul 2023 workbook vintage must not leak in: extract is later
             assert all(r["source"] == "published" for r in comm)
         assert [(r["period_start"], r["total"], r["within_standard"]) for r in prov] == [
@@ -114,8 +150,9 @@ def test_commissioner_basis_sums_to_same_national_totals(warehouse):
 def test_october_2023_commissioner_figures(warehouse):
     """Oct 2023: England from the sub-ICB extract, and Cheshire and Merseyside ICB (QYG)."""
     oct23 = date(2023, 10, 1)
-    eng = metrics(warehouse, MetricQuery(standard="62d", level="national", basis="commissioner",
-                                         date_from=oct23, date_to=oct23))[0]
+    eng = metrics(
+        warehouse, MetricQuery(standard="62d", level="national", basis="commissioner", date_from=oct23, date_to=oct23)
+    )[0]
     assert (eng["total"], eng["within_standard"]) == (24_371.5, 15_375.5)
     qyg = metrics(warehouse, MetricQuery(standard="fds", level="icb", org="QYG", date_from=oct23, date_to=oct23))
     assert (qyg[0]["total"], qyg[0]["within_standard"]) == (13_681, 9_577)
@@ -123,20 +160,27 @@ def test_october_2023_commissioner_figures(warehouse):
 
 def test_annual_figures_from_series(warehouse):
     """Published annual 2022/23 figures (domain brief 9)."""
-    rows = metrics(warehouse, MetricQuery(standard="2ww", level="national", period="year",
-                                          date_from=date(2022, 4, 1), date_to=date(2023, 3, 1)))
-    assert [(r["period_label"], r["total"], r["within_standard"]) for r in rows] == [
-        ("2022/23", 2_889_406, 2_291_464)
-    ]
-    gp = metrics(warehouse, MetricQuery(standard="62d_gp", level="national", period="year",
-                                        date_from=date(2022, 4, 1), date_to=date(2023, 3, 1)))
+    rows = metrics(
+        warehouse,
+        MetricQuery(
+            standard="2ww", level="national", period="year", date_from=date(2022, 4, 1), date_to=date(2023, 3, 1)
+        ),
+    )
+    assert [(r["period_label"], r["total"], r["within_standard"]) for r in rows] == [("2022/23", 2_889_406, 2_291_464)]
+    gp = metrics(
+        warehouse,
+        MetricQuery(
+            standard="62d_gp", level="national", period="year", date_from=date(2022, 4, 1), date_to=date(2023, 3, 1)
+        ),
+    )
     assert (gp[0]["total"], gp[0]["within_standard"]) == (182_454, 111_525)
 
 
 def test_wilson_interval_on_october_62_day(warehouse):
     """Domain brief 6.4 reference: 15,375.5 / 24,371.5 → 0.62480–0.63692."""
     oct23 = date(2023, 10, 1)
-    eng = metrics(warehouse, MetricQuery(standard="62d", level="national", basis="commissioner",
-                                         date_from=oct23, date_to=oct23))[0]
+    eng = metrics(
+        warehouse, MetricQuery(standard="62d", level="national", basis="commissioner", date_from=oct23, date_to=oct23)
+    )[0]
     assert eng["ci_low"] == pytest.approx(0.62480, abs=5e-6)
     assert eng["ci_high"] == pytest.approx(0.63692, abs=5e-6)

@@ -68,6 +68,11 @@ class Grid:
             self._csv = _read_csv(path)
             self.sheet_names = [path.stem]
 
+    @property
+    def is_csv(self) -> bool:
+        """True for a CSV file (one unnamed sheet)."""
+        return self._csv is not None
+
     def rows(self, sheet: str | int = 0) -> list[list[str | None]]:
         """All rows of a sheet (by name or index) as text cells."""
         if self._csv is not None:

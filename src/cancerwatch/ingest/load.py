@@ -71,12 +71,13 @@ def parse_file(path: Path) -> ParsedFile:
     parsed = ParsedFile(path=path, sha256=sha256_of(path), kind=kind)
     if kind == "pathways":
         return _parse_pathways(path, parsed.sha256)
+    sheet_label = None if grid.is_csv else str(sheet)
     if kind == PROVIDER.kind:
         parsed.basis = "provider"
-        read_extract(parsed, grid.rows(sheet), PROVIDER, str(sheet) if isinstance(sheet, str) else None)
+        read_extract(parsed, grid.rows(sheet), PROVIDER, sheet_label)
     elif kind == SUB_ICB.kind:
         parsed.basis = "commissioner"
-        read_extract(parsed, grid.rows(sheet), SUB_ICB, str(sheet) if isinstance(sheet, str) else None)
+        read_extract(parsed, grid.rows(sheet), SUB_ICB, sheet_label)
     elif kind == "commissioner_workbook":
         parsed.basis = "commissioner"
         read_commissioner_workbook(parsed, grid)

@@ -1,0 +1,130 @@
+"""The CLI contract: commands, field names, formats and exit codes (design.md)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from typer.testing import CliRunner
+
+from cancerwatch.cli.app import app
+
+runner = CliRunner()
+CONTRACT_FIELDS = [
+    "period_start",
+    "period_label",
+    "standard",
+    "level",
+    "org_code",
+    "org_name",
+    "total",
+    "within_standard",
+    "breaches",
+    "performance",
+    "ci_low",
+    "ci_high",
+    "threshold",
+    "met",
+]
+
+
+def test_metrics_csv_has_contract_fields(warehouse_path):
+    res = runner.invoke(
+        app,
+        [
+            "metrics",
+            "--standard",
+            "62d",
+            "--level",
+            "alliance",
+            "--period",
+            "quarter",
+            "--db",
+            str(warehouse_path),
+            "--format",
+            "csv",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert list(rows[0])[: len(CONTRACT_FIELDS)] == CONTRACT_FIELDS
+    assert rows[0]["period_label"] == "2023/24 Q1"
+
+
+def test_metrics_json_national(warehouse_path):
+    res = runner.invoke(
+        app,
+        [
+            "metrics",
+            "--standard",
+            "fds",
+            "--from",
+            "2023-04",
+            "--to",
+            "2023-04",
+            "--db",
+            str(warehouse_path),
+            "--format",
+            "json",
+        ],
+    )
+    assert res.exit_code == 0
+    [row] = json.loads(res.stdout)
+    assert (row["org_code"], row["org_name"], row["total"], row["within_standard"]) == (
+        "ENG",
+        "England",
+        215274.0,
+        153593.0,
+    )
+
+
+def test_bad_usage_exits_2(warehouse_path):
+    res = runner.invoke(app, ["metrics", "--standard", "fds", "--level", "ward", "--db", str(warehouse_path)])
+    assert res.exit_code == 2
+
+
+def test_load_reports_counts_and_no_op(tmp_path):
+    from tests.conftest import DATA
+
+    db = str(tmp_path / "w.duckdb")
+    f = str(DATA / "geo" / "Sub_ICB_Locations_to_ICB_to_NHS_England_Region_Jul_2022_Lookup.csv")
+    res = runner.invoke(app, ["load", f, "--db", db, "--format", "json"])
+    assert res.exit_code == 0
+    [r] = json.loads(res.stdout)
+    assert (r["rows_read"], r["rows_loaded"], r["rows_quarantined"], r["status"]) == (106, 106, 0, "loaded")
+    again = runner.invoke(app, ["load", f, "--db", db, "--format", "json"])
+    assert json.loads(again.stdout)[0]["status"] == "unchanged"
+
+
+def test_standards_lists_catalogue():
+    res = runner.invoke(app, ["standards", "--format", "json"])
+    ids = {r["standard"] for r in json.loads(res.stdout)}
+    assert {"fds", "31d", "62d", "2ww", "62d_upgrade"} <= ids
+
+
+def test_excel_export(warehouse_path, tmp_path):
+    out = tmp_path / "m.xlsx"
+    res = runner.invoke(
+        app,
+        [
+            "metrics",
+            "--standard",
+            "fds",
+            "--level",
+            "region",
+            "--period",
+            "quarter",
+            "--db",
+            str(warehouse_path),
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0
+    import fastexcel
+
+    sheet = fastexcel.read_excel(str(out)).load_sheet(0, header_row=2).to_arrow()
+    assert sheet.num_rows == 16 and "performance" in sheet.column_names
