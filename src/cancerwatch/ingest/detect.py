@@ -30,7 +30,7 @@ def detect(grid: Grid) -> tuple[str, str | int]:
     if looks_like_workbook(names):
         return "commissioner_workbook", 0
     for sheet in names:
-        rows = grid.rows(sheet)
+        rows = grid.head(sheet)
         first = next((r for r in rows if any(clean(c) for c in r)), None)
         if first is None:
             continue
@@ -47,7 +47,7 @@ def detect(grid: Grid) -> tuple[str, str | int]:
             return "ods_trusts", sheet
         if reference.is_tumour_note(rows):
             return "tumour_note", sheet
-    if all(not any(clean(c) for c in r) for s in names for r in grid.rows(s)):
+    if all(not any(clean(c) for c in r) for s in names for r in grid.head(s)):
         raise InputError("file has no data (every sheet is empty)", file=grid.path.name)
     raise InputError(
         "not a recognised NHS England CWT extract, workbook, national series or reference lookup "

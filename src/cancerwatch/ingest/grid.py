@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import fastexcel
+import pyarrow as pa
 
 from cancerwatch.errors import InputError
 
@@ -55,6 +56,7 @@ class Grid:
         _check_size(path)
         self._csv: list[list[str | None]] | None = None
         self._reader = None
+        self._tables: dict[str | int, pa.Table] = {}
         if is_xlsx(path):
             _check_zip(path)
             try:
@@ -73,13 +75,57 @@ class Grid:
         """True for a CSV file (one unnamed sheet)."""
         return self._csv is not None
 
-    def rows(self, sheet: str | int = 0) -> list[list[str | None]]:
+    def head(self, sheet: str | int = 0, n: int = 25) -> list[list[str | None]]:
+        """The first ``n`` rows of a sheet (cheap: used to recognise the file)."""
+        if self._csv is not None:
+            return self._csv[:n]
+        if len(self.sheet_names) == 1:  # one big data sheet: read it once, typed, and reuse it
+            t = self.table(sheet)
+            header = [c.rsplit("#", 1)[0] for c in t.column_names]
+            body = [[None if v is None else str(v) for v in r.values()] for r in t.slice(0, n - 1).to_pylist()]
+            return [header, *body]
+        return self.rows(sheet, n_rows=n)
+
+    def table(self, sheet: str | int = 0) -> pa.Table:
+        """A sheet whose first row is its header, as an Arrow table (column ``NAME#index``).
+
+        xlsx columns keep the types calamine infers (several times faster than reading text);
+        CSV columns are text. Readers cast to text in SQL so both look the same.
+        """
+        if self._csv is not None:
+            if not self._csv:
+                return pa.table({})
+            header = [str(h or "").strip() for h in self._csv[0]]
+            width = len(header)
+            body = [r + [None] * (width - len(r)) for r in self._csv[1:]]
+            cols = list(zip(*body, strict=True)) if body else [()] * width
+            return pa.table(
+                {f"{h}#{i}": pa.array(c, type=pa.string()) for i, (h, c) in enumerate(zip(header, cols, strict=True))}
+            )
+        assert self._reader is not None
+        key = self.sheet_names[sheet] if isinstance(sheet, int) and sheet < len(self.sheet_names) else sheet
+        if key in self._tables:
+            return self._tables[key]
+        try:
+            data = self._reader.load_sheet(sheet, header_row=0).to_arrow()
+        except Exception as exc:
+            raise InputError(f"cannot read sheet ({_first_line(exc)})", file=self.path.name, sheet=str(sheet)) from None
+        table = pa.table(
+            {
+                f"{str(name).strip()}#{i}": col
+                for i, (name, col) in enumerate(zip(data.column_names, data.columns, strict=True))
+            }
+        )
+        self._tables[key] = table
+        return table
+
+    def rows(self, sheet: str | int = 0, n_rows: int | None = None) -> list[list[str | None]]:
         """All rows of a sheet (by name or index) as text cells."""
         if self._csv is not None:
             return self._csv
         assert self._reader is not None
         try:
-            data = self._reader.load_sheet(sheet, header_row=None, dtypes="string").to_arrow()
+            data = self._reader.load_sheet(sheet, header_row=None, dtypes="string", n_rows=n_rows).to_arrow()
         except Exception as exc:
             raise InputError(f"cannot read sheet ({_first_line(exc)})", file=self.path.name, sheet=str(sheet)) from None
         if data.num_columns == 0:

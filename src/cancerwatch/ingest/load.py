@@ -74,10 +74,10 @@ def parse_file(path: Path) -> ParsedFile:
     sheet_label = None if grid.is_csv else str(sheet)
     if kind == PROVIDER.kind:
         parsed.basis = "provider"
-        read_extract(parsed, grid.rows(sheet), PROVIDER, sheet_label)
+        read_extract(parsed, grid.table(sheet), PROVIDER, sheet_label)
     elif kind == SUB_ICB.kind:
         parsed.basis = "commissioner"
-        read_extract(parsed, grid.rows(sheet), SUB_ICB, sheet_label)
+        read_extract(parsed, grid.table(sheet), SUB_ICB, sheet_label)
     elif kind == "commissioner_workbook":
         parsed.basis = "commissioner"
         read_commissioner_workbook(parsed, grid)

@@ -7,11 +7,14 @@ that headline figures never double-count the overlapping breakdowns (brief 3.3).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from cancerwatch.errors import InputError
-from cancerwatch.ingest.parsed import ParsedFile, Rejection, facts_table
+from cancerwatch.ingest.parsed import FACT_SCHEMA, ParsedFile, Rejection
 from cancerwatch.ingest.readers.cwt_codes import (
     ALL_CANCERS,
     ALL_MODALITIES,
@@ -21,6 +24,7 @@ from cancerwatch.ingest.readers.cwt_codes import (
     extract_standards,
     tumour_scheme,
 )
+from cancerwatch.ingest.readers.extract_sql import valid_facts
 from cancerwatch.ingest.values import ValueProblem, check_counts, clean, parse_count, parse_month_cell
 
 
@@ -61,9 +65,8 @@ SUB_ICB = Layout(
 )
 
 
-def header_index(header: list[str | None], layout: Layout, file: str, sheet: str | None) -> dict[str, int]:
+def header_index(names: list[str], layout: Layout, file: str, sheet: str | None) -> dict[str, int]:
     """Column positions by name; InputError naming the first missing column."""
-    names = [clean(h).upper() for h in header]
     index = {}
     for col in layout.required:
         if col not in names:
@@ -78,31 +81,87 @@ def header_index(header: list[str | None], layout: Layout, file: str, sheet: str
     return index
 
 
-def read_extract(parsed: ParsedFile, rows: list[list[str | None]], layout: Layout, sheet: str | None) -> None:
-    """Validate every data row of an extract into ``parsed`` (facts and rejections)."""
+SQL_COLUMNS = {
+    "PERIOD": "PERIOD",
+    "STANDARD": "STANDARD",
+    "WITHIN": "WITHIN STANDARD",
+    "BREACHES": "BREACHES",
+    "ROUTE": "STAGE/ROUTE",
+    "MODALITY": "TREATMENT MODALITY",
+    "CANCER": "CANCER TYPE",
+    "SUB": "SUB-CATEGORY",
+}
+
+
+def read_extract(parsed: ParsedFile, table: pa.Table, layout: Layout, sheet: str | None) -> None:
+    """Validate every data row of an extract into ``parsed`` (facts and rejections).
+
+    Rows are checked in bulk in DuckDB; any row the bulk checks do not pass is re-checked row by
+    row so that its rejection names the column and the reason.
+    """
     file = parsed.path.name
-    if not rows:
+    if table.num_columns == 0:
         raise InputError("sheet is empty", file=file, sheet=sheet)
-    idx = header_index(rows[0], layout, file, sheet)
+    names = [c.rsplit("#", 1)[0].strip().upper() for c in table.column_names]
+    idx = header_index(names, layout, file, sheet)
+    cols = {k: table.column_names[idx[v]] for k, v in SQL_COLUMNS.items() if v in idx}
+    cols.update(ORG=table.column_names[idx[layout.org_column]], TOTAL=table.column_names[idx[layout.total_column]])
+    con = duckdb.connect()  # a scratch in-memory database for the bulk checks
+    try:
+        facts = _validate(con, parsed, table, layout, idx, cols, sheet)
+    finally:
+        con.close()
+    parsed.facts = facts.drop(["idx"]).cast(FACT_SCHEMA)
+    parsed.months = sorted(pc.unique(parsed.facts.column("period")).to_pylist())
+
+
+def _validate(
+    con,
+    parsed: ParsedFile,
+    table: pa.Table,
+    layout: Layout,
+    idx: dict[str, int],
+    cols: dict[str, str],
+    sheet: str | None,
+) -> pa.Table:
+    good, bad = valid_facts(con, table, cols, provider=layout is PROVIDER)
     std_map = extract_standards()
-    facts: list[tuple] = []
-    fact_rows: list[int] = []
-    for n, row in enumerate(rows[1:], start=2):
-        if all(c is None or not str(c).strip() for c in row):
-            continue  # blank trailing rows are not data
-        parsed.rows_read += 1
-        raw = dict(zip((clean(h) for h in rows[0]), row, strict=False))
-        try:
-            fact = _row_fact(row, idx, layout, std_map)
-        except _Reject as rej:
-            parsed.rejections.append(Rejection(n, rej.column, rej.reason, raw, sheet))
+    header = [c.rsplit("#", 1)[0] for c in table.column_names]
+    extra: list[tuple] = []
+    blank = 0
+    columns = table.columns
+    for i in bad:
+        row = [_text(col[i].as_py()) for col in columns]
+        if all(c is None or not c.strip() for c in row):
+            blank += 1  # blank trailing rows are not data
             continue
-        facts.append(fact)
-        fact_rows.append(n)
+        try:
+            extra.append((i, *_row_fact(row, idx, layout, std_map)))
+        except _Reject as rej:
+            parsed.rejections.append(
+                Rejection(i + 2, rej.column, rej.reason, dict(zip(header, row, strict=False)), sheet)
+            )
+    parsed.rows_read += table.num_rows - blank
+    facts = good
+    if extra:
+        facts = pa.concat_tables([good, facts_table_with_index(extra, good.schema)])
     if layout is PROVIDER:
-        facts, fact_rows = _reject_disagreeing_breakdowns(parsed, facts, fact_rows, rows, sheet)
-    parsed.facts = facts_table(facts)
-    parsed.months = sorted({f[0] for f in facts})
+        facts = _reject_disagreeing_breakdowns(con, parsed, facts, table, header, sheet)
+    return facts
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def facts_table_with_index(rows: list[tuple], schema: pa.Schema) -> pa.Table:
+    """Facts built row by row, with their row index first, in ``schema``."""
+    cols = list(zip(*rows, strict=True))
+    return pa.table({f.name: pa.array(c, type=f.type) for f, c in zip(schema, cols, strict=True)})
 
 
 class _Reject(Exception):
@@ -183,36 +242,43 @@ def _sub_icb_breakdown(row: list, idx: dict[str, int], standard: str) -> tuple:
 
 
 def _reject_disagreeing_breakdowns(
-    parsed: ParsedFile, facts: list[tuple], fact_rows: list[int], rows: list[list], sheet: str | None
-) -> tuple[list[tuple], list[int]]:
+    con: duckdb.DuckDBPyConnection,
+    parsed: ParsedFile,
+    facts: pa.Table,
+    table: pa.Table,
+    header: list[str],
+    sheet: str | None,
+) -> pa.Table:
     """Quarantine every row of a (period, provider, standard, route) whose two breakdowns disagree.
 
     Source: domain brief 3.3 rule 3 — the cancer-type and modality breakdowns must sum to the
     same totals; if they do not, neither can be trusted.
     """
-    sums: dict[tuple, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
-    for f in facts:
-        if f[7] in ("cancer_type", "modality"):
-            acc = sums[(f[0], f[2], f[1], f[3])][f[7]]
-            acc[0] += f[8]
-            acc[1] += f[9]
-    bad = {k for k, v in sums.items() if v["cancer_type"] != v["modality"]}
-    if not bad:
-        return facts, fact_rows
-    kept, kept_rows = [], []
-    header = [clean(h) for h in rows[0]]
-    for f, n in zip(facts, fact_rows, strict=True):
-        key = (f[0], f[2], f[1], f[3])
-        if key in bad:
-            b = sums[key]
-            reason = (
-                f"cancer-type and modality breakdowns disagree for {f[2]} {f[1]} {f[3]} "
-                f"{f[0]:%Y-%m}: totals {b['cancer_type'][0]:g} vs {b['modality'][0]:g}"
-            )
-            parsed.rejections.append(
-                Rejection(n, "TOTAL TREATED", reason, dict(zip(header, rows[n - 1], strict=False)), sheet)
-            )
-        else:
-            kept.append(f)
-            kept_rows.append(n)
-    return kept, kept_rows
+    try:
+        con.register("f", facts)
+        bad = con.execute("""
+            WITH sums AS (
+              SELECT period, org_code, standard, route,
+                     sum(total) FILTER (WHERE breakdown = 'cancer_type') AS by_type,
+                     sum(total) FILTER (WHERE breakdown = 'modality') AS by_modality
+              FROM f WHERE breakdown IN ('cancer_type', 'modality') GROUP BY ALL)
+            SELECT f.idx, s.period, s.org_code, s.standard, s.route, coalesce(s.by_type, 0), coalesce(s.by_modality, 0)
+            FROM f JOIN sums s USING (period, org_code, standard, route)
+            WHERE coalesce(s.by_type, 0) <> coalesce(s.by_modality, 0) AND f.breakdown IN ('cancer_type', 'modality')
+            ORDER BY f.idx""").fetchall()
+        if not bad:
+            return facts
+        bad_idx = [b[0] for b in bad]
+        con.register("bad", pa.table({"idx": bad_idx}))
+        kept = con.execute("SELECT * FROM f WHERE idx NOT IN (SELECT idx FROM bad) ORDER BY idx").fetch_arrow_table()
+    finally:
+        con.unregister("f")
+    for i, period, org, standard, route, by_type, by_modality in bad:
+        reason = (
+            f"cancer-type and modality breakdowns disagree for {org} {standard} {route} {period:%Y-%m}: "
+            f"totals {float(by_type):g} vs {float(by_modality):g}"
+        )
+        row = [_text(col[i].as_py()) for col in table.columns]
+        parsed.rejections.append(Rejection(i + 2, "TOTAL TREATED", reason, dict(zip(header, row, strict=False)), sheet))
+    parsed.rejections.sort(key=lambda r: r.row_number or 0)
+    return kept
