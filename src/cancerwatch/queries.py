@@ -6,7 +6,7 @@ CLI contract's fields (design.md) plus the comparison with England and the peer 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -23,11 +23,12 @@ from cancerwatch.catalogue.organisations import (
 )
 from cancerwatch.catalogue.standards import ambition_for, get_standard, threshold_in_force
 from cancerwatch.errors import NoData, UnknownOrg, UsageError
-from cancerwatch.metrics.performance import BY_COLUMNS, metric_counts, national_series_counts
+from cancerwatch.metrics.performance import BY_COLUMNS, TUMOUR_SCHEMES, metric_counts, national_series_counts
 from cancerwatch.periods import PERIOD_TYPES, add_months, period_label
 from cancerwatch.warehouse.connect import ibis_backend
 
 DATASETS = ("published", "record")
+ROLLING = "rolling12"  # rolling 12 months ending in each month
 UNMAPPED_NAMES = {
     "provider": "Not mapped",
     "icb": "Not mapped to an ICB (independent sector, hubs, unknown)",
@@ -50,14 +51,17 @@ class MetricQuery:
     date_to: date | None = None
     basis: str | None = None
     dataset: str = "published"
+    tumour_scheme: str = "as_published"
 
     def validated(self) -> MetricQuery:
         """Check every option up front; return the query with the default basis filled in."""
         get_standard(self.standard)
         if self.level not in LEVELS:
             raise UsageError(f"unknown level {self.level!r}: use one of {', '.join(LEVELS)}")
-        if self.period not in PERIOD_TYPES:
-            raise UsageError(f"unknown period {self.period!r}: use one of {', '.join(PERIOD_TYPES)}")
+        if self.period not in (*PERIOD_TYPES, ROLLING):
+            raise UsageError(f"unknown period {self.period!r}: use one of {', '.join((*PERIOD_TYPES, ROLLING))}")
+        if self.tumour_scheme not in TUMOUR_SCHEMES:
+            raise UsageError(f"unknown tumour scheme {self.tumour_scheme!r}: use one of {', '.join(TUMOUR_SCHEMES)}")
         if self.by is not None and self.by not in BY_COLUMNS:
             raise UsageError(f"unknown breakdown {self.by!r}: use one of {', '.join(BY_COLUMNS)}")
         if self.dataset not in DATASETS:
@@ -69,17 +73,7 @@ class MetricQuery:
             raise UsageError(f"level {self.level!r} is not available on the {basis} basis")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise UsageError("--from is after --to")
-        return MetricQuery(
-            self.standard,
-            self.level,
-            self.period,
-            self.org.upper() if self.org else None,
-            self.by,
-            self.date_from,
-            self.date_to,
-            basis,
-            self.dataset,
-        )
+        return replace(self, org=self.org.upper() if self.org else None, basis=basis)
 
 
 def _num(v: object) -> float:
@@ -98,29 +92,60 @@ def _counts(con: duckdb.DuckDBPyConnection, q: MetricQuery) -> list[dict]:
     backend = ibis_backend(con)
     facts, rollup = backend.table("facts"), backend.table("org_rollup")
     std = get_standard(q.standard)
+    rolling = q.period == ROLLING
+    period = "month" if rolling else q.period
+    date_from = add_months(q.date_from, -11) if (rolling and q.date_from) else q.date_from
     expr = metric_counts(
         facts,
         rollup,
         std,
         level=q.level,
-        period=q.period,
+        period=period,
         basis=q.basis,
         dataset=q.dataset,
         by=q.by,
-        date_from=q.date_from,
+        date_from=date_from,
         date_to=q.date_to,
+        tumour_scheme=q.tumour_scheme,
+        tumour_map=backend.table("tumour_map"),
     )
     rows = expr.to_pyarrow().to_pylist()
     if q.level == "national" and q.by is None and q.dataset == "published":
         covered = {r["period_start"] for r in rows}
         series = national_series_counts(
-            backend.table("national_series"), q.standard, period=q.period, date_from=q.date_from, date_to=q.date_to
+            backend.table("national_series"), q.standard, period=period, date_from=date_from, date_to=q.date_to
         )
         for r in series.to_pyarrow().to_pylist():
             if r["period_start"] not in covered:
                 r["source"] = "national_series"
                 rows.append(r)
+    if rolling:
+        rows = rolling_sums(rows, q.date_from)
     return rows
+
+
+def rolling_sums(rows: list[dict], date_from: date | None) -> list[dict]:
+    """Rolling 12-month sums ending in each month that has all 12 months (counts summed)."""
+    by_key: dict[tuple, dict[date, dict]] = {}
+    for r in rows:
+        by_key.setdefault((r["unit_code"], r.get("by_value")), {})[r["period_start"]] = r
+    out = []
+    for series in by_key.values():
+        for end in sorted(series):
+            window = [series.get(add_months(end, -k)) for k in range(12)]
+            if any(w is None for w in window) or (date_from and end < date_from):
+                continue
+            out.append(
+                {
+                    **series[end],
+                    "period_start": add_months(end, -11),
+                    "months": 12,
+                    "total": sum(_num(w["total"]) for w in window),
+                    "within_standard": sum(_num(w["within_standard"]) for w in window),
+                    "breaches": sum(_num(w["breaches"]) for w in window),
+                }
+            )
+    return out
 
 
 def metrics(con: duckdb.DuckDBPyConnection, query: MetricQuery) -> list[dict]:
@@ -144,7 +169,7 @@ def metrics(con: duckdb.DuckDBPyConnection, query: MetricQuery) -> list[dict]:
 
 
 def _england_by_period(con: duckdb.DuckDBPyConnection, q: MetricQuery) -> dict[tuple, float]:
-    nat = MetricQuery(q.standard, "national", q.period, None, q.by, q.date_from, q.date_to, q.basis, q.dataset)
+    nat = replace(q, level="national", org=None)
     out = {}
     for r in _counts(con, nat):
         if _num(r["total"]) > 0:
@@ -153,7 +178,7 @@ def _england_by_period(con: duckdb.DuckDBPyConnection, q: MetricQuery) -> dict[t
 
 
 def _period_end(start: date, period: str) -> date:
-    return add_months(start, {"month": 0, "quarter": 2, "year": 11}[period])
+    return add_months(start, {"month": 0, "quarter": 2, "year": 11, ROLLING: 11}[period])
 
 
 def _row(q: MetricQuery, r: dict, names: dict[str, str], england: dict[tuple, float]) -> dict:
@@ -174,7 +199,9 @@ def _row(q: MetricQuery, r: dict, names: dict[str, str], england: dict[tuple, fl
         name = names.get(code, code)
     row = {
         "period_start": start.isoformat(),
-        "period_label": period_label(start, q.period),
+        "period_label": (
+            f"12 months to {period_label(judged_on, 'month')}" if q.period == ROLLING else period_label(start, q.period)
+        ),
         "standard": q.standard,
         "level": q.level,
         "org_code": code,

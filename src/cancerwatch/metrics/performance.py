@@ -78,9 +78,13 @@ def metric_counts(
     by: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    tumour_scheme: str = "as_published",
+    tumour_map: ir.Table | None = None,
 ) -> ir.Table:
     """Summed counts per period_start × unit_code (× breakdown value) for one standard."""
     t = standard_facts(facts, standard, basis=basis, dataset=dataset, by=by)
+    if tumour_scheme == "legacy" and tumour_map is not None:
+        t = roll_up_tumour_groups(t, tumour_map)
     if date_from is not None:
         t = t.filter(t.period >= date_from)
     if date_to is not None:
@@ -98,6 +102,24 @@ def metric_counts(
         months=t.period.nunique(),
         last_month=t.period.max(),
     )
+
+
+TUMOUR_SCHEMES = ("as_published", "legacy")
+
+
+def roll_up_tumour_groups(t: ir.Table, tumour_map: ir.Table) -> ir.Table:
+    """Express October 2023 tumour groups in the April 2022 – September 2023 grouping.
+
+    Source: NHS England technical note on tumour classifications (domain brief 1.6): the new
+    groups roll up many-to-one into the old ones; old groups are never split, so a series that
+    crosses October 2023 is comparable only on the older, coarser grouping.
+    """
+    m = tumour_map.select(group_2023=tumour_map.group_2023, group_2022=tumour_map.group_2022).distinct()
+    joined = t.left_join(m, [t.cancer_type == m.group_2023, t.tumour_scheme == "2023"])
+    return joined.mutate(
+        cancer_type=joined.group_2022.fill_null(joined.cancer_type),
+        tumour_scheme=ibis.ifelse(joined.group_2022.isnull(), joined.tumour_scheme, "2022"),
+    ).select(*t.columns)
 
 
 def national_series_counts(

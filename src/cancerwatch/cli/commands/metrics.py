@@ -32,6 +32,7 @@ class Period(StrEnum):
     month = "month"
     quarter = "quarter"
     year = "year"
+    rolling12 = "rolling12"
 
 
 class By(StrEnum):
@@ -81,6 +82,9 @@ def register(app: typer.Typer) -> None:
         basis: Annotated[
             Basis | None, typer.Option(help="default: provider for provider/national, commissioner for sub_icb/icb")
         ] = None,
+        tumour_scheme: Annotated[
+            str, typer.Option(help="as_published, or legacy: Oct 2023 tumour groups rolled up to the 2022 ones")
+        ] = "as_published",
         dataset: Annotated[str, typer.Option(help="published (NHS England files) or record (pathways)")] = "published",
         out: Annotated[Path | None, typer.Option("--out", help="also write an Excel workbook (.xlsx)")] = None,
         db: DbOption = None,
@@ -96,6 +100,7 @@ def register(app: typer.Typer) -> None:
             date_from=parse_month(from_) if from_ else None,
             date_to=parse_month(to) if to else None,
             basis=basis.value if basis else None,
+            tumour_scheme=tumour_scheme,
             dataset=dataset,
         )
         con = open_duckdb(db_path(db), read_only=True)
