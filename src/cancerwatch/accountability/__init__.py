@@ -1,0 +1,1 @@
+"""Accountability: escalation of consistent failure, the Quality Premium, performance-linked funding."""

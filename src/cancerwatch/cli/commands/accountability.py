@@ -1,0 +1,163 @@
+"""``cancerwatch escalate``, ``cancerwatch funding`` and ``cancerwatch quality-premium``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cancerwatch.cli.options import DbOption, FormatOption, db_path
+from cancerwatch.cli.output import Format, emit
+from cancerwatch.errors import UsageError
+from cancerwatch.periods import parse_fy
+from cancerwatch.warehouse.connect import open_duckdb
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the app."""
+
+    @app.command("escalate")
+    def escalate_command(
+        standard: Annotated[str, typer.Option(help="standard id, e.g. 62d")],
+        level: Annotated[str, typer.Option(help="provider, sub_icb, icb, alliance or region")] = "provider",
+        rule: Annotated[str, typer.Option(help="escalation rule id (see catalogue/escalation_rules.toml)")] = (
+            "below_threshold_5_of_6_months"
+        ),
+        basis: Annotated[str | None, typer.Option(help="provider or commissioner")] = None,
+        include_all: Annotated[
+            bool, typer.Option("--all", help="also list organisations the rule does not fire for")
+        ] = False,
+        letters: Annotated[Path | None, typer.Option(help="write one escalation letter per organisation here")] = None,
+        letter_format: Annotated[str, typer.Option(help="md or html")] = "md",
+        db: DbOption = None,
+        fmt: FormatOption = None,
+    ) -> None:
+        """Organisations that consistently fail a standard, with the evidence and the rule that fired."""
+        from cancerwatch.accountability.escalation import escalate, escalation_rows
+        from cancerwatch.accountability.letter import render_letter
+
+        if letter_format not in ("md", "html"):
+            raise UsageError("--letter-format must be md or html")
+        con = open_duckdb(db_path(db), read_only=True)
+        try:
+            items = escalate(con, standard=standard, level=level, rule_id=rule, basis=basis, include_all=include_all)
+        finally:
+            con.close()
+        if letters is not None:
+            letters.mkdir(parents=True, exist_ok=True)
+            for e in items:
+                if e.fired:
+                    (letters / f"escalation-{e.standard}-{e.org_code}.{letter_format}").write_text(
+                        render_letter(e, fmt=letter_format), encoding="utf-8"
+                    )
+        rows = escalation_rows(items)
+        if (fmt or None) is Format.json:
+            sys.stdout.write(
+                json.dumps(
+                    [{**r, "evidence": e.evidence} for r, e in zip(rows, items, strict=True)], indent=2, default=str
+                )
+                + "\n"
+            )
+            return
+        emit(
+            rows,
+            fmt,
+            title=f"Escalation: {standard} at {level} level, rule {rule}",
+            columns=(
+                "org_code",
+                "org_name",
+                "fired",
+                "failures",
+                "periods_considered",
+                "latest_period",
+                "latest_performance",
+                "trend",
+            ),
+        )
+
+    @app.command("funding")
+    def funding_command(
+        pot: Annotated[str, typer.Option(help="annual Alliance transformation pot in pounds, e.g. 100000000")],
+        year: Annotated[str, typer.Option(help="financial year, e.g. 2023/24")] = "2023/24",
+        policy: Annotated[list[str] | None, typer.Option(help="policy id (repeatable); default: every policy")] = None,
+        policies_file: Annotated[Path | None, typer.Option("--policies", help="a policies TOML file")] = None,
+        population: Annotated[Path | None, typer.Option(help="CSV alliance_code,population (default: a proxy)")] = None,
+        summary: Annotated[bool, typer.Option("--summary", help="print the per-policy summary")] = False,
+        db: DbOption = None,
+        fmt: FormatOption = None,
+    ) -> None:
+        """Quarterly allocation of the Alliance pot under each policy: who gains and who loses."""
+        from cancerwatch.accountability.funding import load_policies
+        from cancerwatch.accountability.funding_report import funding_rows
+
+        try:
+            amount = Decimal(pot.replace(",", "").replace("£", ""))
+        except InvalidOperation:
+            raise UsageError(f"--pot {pot!r} is not an amount of money") from None
+        if amount <= 0:
+            raise UsageError("--pot must be positive")
+        policies = load_policies(policies_file)
+        if policy:
+            unknown = [p for p in policy if p not in policies]
+            if unknown:
+                raise UsageError(f"unknown policy {unknown[0]!r}: use one of {', '.join(policies)}")
+            policies = {k: v for k, v in policies.items() if k in policy or k == "decoupled"}
+        con = open_duckdb(db_path(db), read_only=True)
+        try:
+            rows, summ = funding_rows(
+                con, pot=amount, year_start=parse_fy(year), policies=policies, population_csv=population
+            )
+        finally:
+            con.close()
+        if summary:
+            emit(list(summ.values()), fmt, title="Funding policies")
+        else:
+            emit(
+                rows,
+                fmt,
+                title=f"Alliance allocations {year}",
+                columns=(
+                    "policy",
+                    "quarter",
+                    "alliance_code",
+                    "alliance_name",
+                    "met_targets",
+                    "allocation",
+                    "difference",
+                ),
+            )
+
+    @app.command("quality-premium")
+    def quality_premium_command(
+        level: Annotated[str, typer.Option(help="sub_icb, icb or alliance")] = "sub_icb",
+        db: DbOption = None,
+        fmt: FormatOption = None,
+    ) -> None:
+        """Early diagnosis (stage 1–2), stage completeness, emergency presentations and eligibility."""
+        from cancerwatch.accountability.quality_premium import early_diagnosis, eligibility
+
+        con = open_duckdb(db_path(db), read_only=True)
+        try:
+            rows = eligibility(early_diagnosis(con, level=level))
+        finally:
+            con.close()
+        emit(
+            rows,
+            fmt,
+            title=f"Quality Premium: early diagnosis by {level}",
+            columns=(
+                "org_code",
+                "org_name",
+                "year",
+                "staged",
+                "early_diagnosis_rate",
+                "stage_completeness",
+                "emergency_presentation_rate",
+                "eligible",
+                "reason",
+            ),
+        )
