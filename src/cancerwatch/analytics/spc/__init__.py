@@ -1,0 +1,27 @@
+"""Making Data Count statistical process control: XmR limits, run rules, icons, p′-charts.
+
+Follows NHSRplotthedots 0.2.2 (NHS-R Community) unless a docstring says otherwise; domain brief 6.1
+and 6.2. Pure functions on small in-memory series; no I/O.
+"""
+
+from cancerwatch.analytics.spc.chart import (
+    CWT_STANDARDS_CHANGE,
+    SpcGroupSummary,
+    SpcPoint,
+    SpcResult,
+    compute_spc,
+    suggest_rebase_points,
+)
+from cancerwatch.analytics.spc.pcharts import PChart, laney_p_chart, p_chart
+
+__all__ = [
+    "CWT_STANDARDS_CHANGE",
+    "PChart",
+    "SpcGroupSummary",
+    "SpcPoint",
+    "SpcResult",
+    "compute_spc",
+    "laney_p_chart",
+    "p_chart",
+    "suggest_rebase_points",
+]

@@ -1,0 +1,131 @@
+"""SPC and funnel plots on the bundled real data (issue 5 "done when")."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import date
+from statistics import mean
+
+import pytest
+from typer.testing import CliRunner
+
+from cancerwatch.cli.app import app
+from cancerwatch.queries import MetricQuery, metrics
+from cancerwatch.variation import funnel, spc
+
+
+def _independent_xmr(values, screen=True):
+    """A plain re-implementation of the XmR limits (domain brief 6.1) to check against."""
+    mr = [abs(b - a) for a, b in itertools.pairwise(values)]
+    mrbar = mean(mr)
+    if screen:
+        mrbar = mean([m for m in mr if m < 3.267 * mrbar])
+    centre = mean(values)
+    return centre, centre - 2.66 * mrbar, centre + 2.66 * mrbar
+
+
+@pytest.mark.parametrize("screen", [True, False])
+def test_england_fds_spc(warehouse, screen):
+    chart = spc(warehouse, standard="fds", screen_outliers=screen)
+    values = [r["performance"] for r in metrics(warehouse, MetricQuery(standard="fds"))]
+    assert [p["value"] for p in chart.points] == values and len(values) == 30  # Apr 2021 – Sep 2023
+    centre, lpl, upl = _independent_xmr(values, screen)
+    s = chart.summary[-1]
+    assert (s["mean"], s["lpl"], s["upl"]) == pytest.approx((centre, lpl, upl))
+    # assurance: the 75% threshold lies inside the limits -> hit and miss
+    assert lpl <= 0.75 <= upl and s["assurance_type"] == "inconsistent"
+    assert s["variation_type"] == chart.points[-1]["point_type"]
+    for p in chart.points:
+        if p["value"] > upl:
+            assert p["point_type"] == "special_cause_improvement"
+        elif p["value"] < lpl:
+            assert p["point_type"] == "special_cause_concern"
+
+
+def test_every_alliance_fds_spc(warehouse):
+    alliances = {r["org_code"] for r in metrics(warehouse, MetricQuery(standard="fds", level="alliance"))} - {
+        "UNMAPPED"
+    }
+    assert len(alliances) == 21
+    for code in sorted(alliances):
+        chart = spc(warehouse, standard="fds", level="alliance", org=code)
+        assert len(chart.points) == 6
+        assert all(p["target"] == 0.75 for p in chart.points)
+        s = chart.summary[-1]
+        assert s["short_group_warning"] is True  # six months: trial limits
+        expected = "consistent_pass" if s["lpl"] > 0.75 else "consistent_fail" if s["upl"] < 0.75 else "inconsistent"
+        assert s["assurance_type"] == expected, code
+
+
+def test_april_2023_fds_provider_funnel_with_overdispersion(warehouse):
+    plain = funnel(warehouse, standard="fds", level="provider", period_start=date(2023, 4, 1))
+    adjusted = funnel(warehouse, standard="fds", level="provider", period_start=date(2023, 4, 1), overdispersion=True)
+    assert plain.phi > 1 and adjusted.adjusted and adjusted.tau2 > 0
+    n_plain = sum(1 for r in plain.rows if r["outlier"])
+    n_adjusted = sum(1 for r in adjusted.rows if r["outlier"])
+    assert 0 < n_adjusted < n_plain  # overdispersion handled: far fewer outliers than raw binomial limits
+    total = sum(r["denominator"] for r in plain.rows)
+    assert total == 215_274  # every provider of April 2023, England's total
+    assert plain.target == pytest.approx(153_593 / 215_274)
+
+
+def test_spc_cli_json_fields(warehouse_path):
+    res = CliRunner().invoke(app, ["spc", "--standard", "62d", "--db", str(warehouse_path), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert list(payload["points"][0]) == [
+        "period_start",
+        "value",
+        "mean",
+        "lpl",
+        "upl",
+        "rebase_group",
+        "outside_limits",
+        "relative_to_mean",
+        "close_to_limits",
+        "special_cause_type",
+        "point_type",
+        "target",
+    ]
+    assert {"variation_type", "assurance_type"} <= set(payload["summary"][-1])
+
+
+def test_funnel_cli_csv_fields(warehouse_path):
+    res = CliRunner().invoke(
+        app,
+        [
+            "funnel",
+            "--standard",
+            "62d",
+            "--level",
+            "alliance",
+            "--period",
+            "quarter",
+            "--period-start",
+            "2023-07",
+            "--target",
+            "threshold",
+            "--db",
+            str(warehouse_path),
+            "--format",
+            "csv",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    header = res.stdout.splitlines()[0].split(",")
+    assert header == [
+        "org_code",
+        "org_name",
+        "numerator",
+        "denominator",
+        "performance",
+        "lower95",
+        "upper95",
+        "lower998",
+        "upper998",
+        "outlier",
+        "phi",
+        "tau2",
+    ]
+    assert len(res.stdout.splitlines()) == 22
