@@ -98,3 +98,20 @@ def test_letter_lists_the_evidence():
     assert md.count("\n| 2023-") == 6 and "| 44.0% | 85.0% | no |" in md
     html = render_letter(e, fmt="html", today=date(2023, 11, 1))
     assert html.startswith("<!doctype html>") and "<table>" in html and "<strong>deteriorating</strong>" in html
+
+
+def test_mdc_assurance_rule_on_real_data(warehouse):
+    items = escalate(warehouse, standard="fds", level="alliance", rule_id="mdc_consistently_failing")
+    assert "CA-EEN" in {e.org_code for e in items}  # East of England - North: FDS 58–66% all six months
+    for e in items:
+        assert e.fired and "assurance consistent_fail" in e.summary
+        assert all(r["performance"] < 0.75 for r in e.evidence)
+
+
+def test_funnel_rule_needs_n_periods(warehouse):
+    """Two quarters of data: a 2-of-3-quarters rule cannot fire, but every Alliance is assessed."""
+    items = escalate(warehouse, standard="62d", level="alliance", rule_id="worse_than_england_2_of_3_quarters",
+                     include_all=True)
+    assert len(items) == 21
+    assert all(not e.fired and e.periods_considered == 2 for e in items)
+    assert all("funnel_outlier" in r for e in items for r in e.evidence)
