@@ -140,6 +140,11 @@ def _first_line(exc: Exception) -> str:
 
 def _read_csv(path: Path) -> list[list[str | None]]:
     raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark ("Unicode text")
+        try:
+            raw = raw.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("text claims to be UTF-16 but is not", file=path.name) from None
     if b"\x00" in raw[:4096]:
         raise InputError("binary content: not a CSV file or workbook", file=path.name)
     for encoding in ("utf-8-sig", "cp1252"):

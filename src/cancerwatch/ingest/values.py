@@ -10,6 +10,8 @@ from cancerwatch.periods import MONTH_ABBR
 
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 in the 1900 date system (Lotus leap-year bug)
 MAX_COUNT = 10_000_000  # no single CWT cell comes near this; larger values are keying errors
+MAX_TEXT = 200  # longest published label is under 80 characters
+ORG_CODE_RE = r"^[A-Z0-9]{2,10}$"  # ODS codes (3-5 characters) and UNKNOWN
 
 
 class ValueProblem(ValueError):
@@ -86,6 +88,26 @@ def month_from_fy(month_abbr: str, fy_start_year: int) -> date:
     """``JUL`` of financial year 2023/24 → 2023-07-01; ``JAN`` of 2023/24 → 2024-01-01."""
     idx = MONTH_ABBR.index(month_abbr.upper()[:3]) + 1
     return date(fy_start_year if idx >= 4 else fy_start_year + 1, idx, 1)
+
+
+def check_org_code(code: str, column: str) -> str:
+    """An organisation code: ODS codes are 3–5 letters and digits; ``UNKNOWN`` is published too.
+
+    Anything else (spaces, punctuation, formulas such as ``=CMD(...)``) is a keying error or an
+    injection attempt and is rejected.
+    """
+    if not code:
+        raise ValueProblem(f"{column} is empty")
+    if not re.fullmatch(ORG_CODE_RE, code):
+        raise ValueProblem(f"{column} {code[:40]!r} is not an organisation code (letters and digits only)")
+    return code
+
+
+def check_text(text: str, column: str) -> str:
+    """A label no longer than :data:`MAX_TEXT` characters."""
+    if len(text) > MAX_TEXT:
+        raise ValueProblem(f"{column} is longer than {MAX_TEXT} characters")
+    return text
 
 
 def clean(text: object) -> str:

@@ -25,7 +25,15 @@ from cancerwatch.ingest.readers.cwt_codes import (
     tumour_scheme,
 )
 from cancerwatch.ingest.readers.extract_sql import valid_facts
-from cancerwatch.ingest.values import ValueProblem, check_counts, clean, parse_count, parse_month_cell
+from cancerwatch.ingest.values import (
+    ValueProblem,
+    check_counts,
+    check_org_code,
+    check_text,
+    clean,
+    parse_count,
+    parse_month_cell,
+)
 
 
 @dataclass(frozen=True)
@@ -145,9 +153,51 @@ def _validate(
     facts = good
     if extra:
         facts = pa.concat_tables([good, facts_table_with_index(extra, good.schema)])
+    facts = _reject_duplicates(con, parsed, facts, table, header, sheet)
     if layout is PROVIDER:
         facts = _reject_disagreeing_breakdowns(con, parsed, facts, table, header, sheet)
     return facts
+
+
+def _reject_duplicates(
+    con: duckdb.DuckDBPyConnection,
+    parsed: ParsedFile,
+    facts: pa.Table,
+    table: pa.Table,
+    header: list[str],
+    sheet: str | None,
+) -> pa.Table:
+    """Quarantine repeats of a row key (month, standard, organisation, route, modality, cancer type).
+
+    Extracts have no duplicate keys (domain brief 9); a repeat would be counted twice, so every
+    occurrence after the first is rejected, naming the row it repeats.
+    """
+    try:
+        con.register("f", facts)
+        dups = con.execute("""
+            SELECT idx, first_idx FROM (
+              SELECT idx, min(idx) OVER (PARTITION BY period, standard, org_code, route, modality, cancer_type,
+                                                      breakdown) AS first_idx
+              FROM f) WHERE idx <> first_idx ORDER BY idx""").fetchall()
+        if not dups:
+            return facts
+        con.register("bad", pa.table({"idx": [d[0] for d in dups]}))
+        kept = con.execute("SELECT * FROM f WHERE idx NOT IN (SELECT idx FROM bad) ORDER BY idx").fetch_arrow_table()
+        con.unregister("bad")
+    finally:
+        con.unregister("f")
+    for i, first in dups:
+        row = [_text(col[i].as_py()) for col in table.columns]
+        parsed.rejections.append(
+            Rejection(
+                i + 2,
+                None,
+                f"duplicate of row {first + 2} (same month, standard, organisation and breakdown)",
+                dict(zip(header, row, strict=False)),
+                sheet,
+            )
+        )
+    return kept
 
 
 def _text(value: object) -> str | None:
@@ -185,8 +235,10 @@ def _row_fact(row: list, idx: dict[str, int], layout: Layout, std_map: dict[str,
     if standard is None:
         raise _Reject("STANDARD", f"unknown standard {std_text!r}")
     org = clean(_cell(row, idx[layout.org_column])).upper()
-    if not org:
-        raise _Reject(layout.org_column, f"{layout.org_column} is empty")
+    try:
+        check_org_code(org, layout.org_column)
+    except ValueProblem as p:
+        raise _Reject(layout.org_column, str(p)) from None
     counts = []
     for col in (layout.total_column, "WITHIN STANDARD", "BREACHES"):
         try:
@@ -213,6 +265,10 @@ def _provider_breakdown(row: list, idx: dict[str, int], standard: str) -> tuple:
     cancer_text = clean(_cell(row, idx["CANCER TYPE"]))
     if not cancer_text:
         raise _Reject("CANCER TYPE", "CANCER TYPE is empty")
+    try:
+        check_text(cancer_text, "CANCER TYPE")
+    except ValueProblem as p:
+        raise _Reject("CANCER TYPE", str(p)) from None
     if standard == "fds":
         if modality_text:
             raise _Reject("TREATMENT MODALITY", f"FDS rows have no treatment modality, found {modality_text!r}")

@@ -20,7 +20,7 @@ from cancerwatch.ingest.readers.cwt_codes import (
     SUB_CATEGORIES,
     extract_standards,
 )
-from cancerwatch.ingest.values import MAX_COUNT
+from cancerwatch.ingest.values import MAX_COUNT, MAX_TEXT, ORG_CODE_RE
 
 # Whole or half counts written as integers or decimals ("47", "8.5", "47.0").
 COUNT_RE = r"^[0-9]{1,8}(\.(0+|50*))?$"
@@ -114,7 +114,8 @@ def valid_facts(
                      AS tumour_scheme,
                    breakdown, total, within_standard, breaches,
                    coalesce(d BETWEEN DATE '2000-01-01' AND DATE '2100-01-01' AND standard IS NOT NULL
-                            AND coalesce(org_code, '') <> '' AND counts_ok AND breakdown_ok
+                            AND regexp_full_match(coalesce(org_code, ''), '{ORG_CODE_RE}') AND counts_ok
+                            AND breakdown_ok AND length(coalesce(cancer_type, '')) <= {MAX_TEXT}
                             AND total <= {MAX_COUNT} AND within_standard <= total
                             AND breaches = total - within_standard, false) AS ok
             FROM t ORDER BY idx
