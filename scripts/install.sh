@@ -16,6 +16,11 @@ if [ "${CANCERWATCH_SKIP_SYSTEM:-0}" != "1" ]; then
   need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+  # annual report: WeasyPrint needs pango; the report tests render PDF pages with poppler's
+  # pdftoppm; Liberation Sans is the free Arial/Helvetica metric-compatible fallback.
+  for pkg in libpango-1.0-0 libpangoft2-1.0-0 poppler-utils fonts-liberation; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  done
   if [ ${#need[@]} -gt 0 ]; then
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -88,8 +88,8 @@ def org_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return names
 
 
-def _counts(con: duckdb.DuckDBPyConnection, q: MetricQuery) -> list[dict]:
-    backend = ibis_backend(con)
+def _counts(con: duckdb.DuckDBPyConnection, q: MetricQuery, *, backend=None) -> list[dict]:
+    backend = backend if backend is not None else ibis_backend(con)
     facts, rollup = backend.table("facts"), backend.table("org_rollup")
     std = get_standard(q.standard)
     rolling = q.period == ROLLING
@@ -148,14 +148,14 @@ def rolling_sums(rows: list[dict], date_from: date | None) -> list[dict]:
     return out
 
 
-def metrics(con: duckdb.DuckDBPyConnection, query: MetricQuery) -> list[dict]:
+def metrics(con: duckdb.DuckDBPyConnection, query: MetricQuery, *, backend=None) -> list[dict]:
     """Rows of performance for ``query``, sorted by period then organisation (see module doc)."""
     q = query.validated()
-    rows = _counts(con, q)
+    rows = _counts(con, q, backend=backend)
     if not rows:
         raise NoData(f"no {q.standard} figures on the {q.basis} basis for the requested periods")
     names = org_names(con)
-    england = _england_by_period(con, q) if q.level != "national" else {}
+    england = _england_by_period(con, q, backend=backend) if q.level != "national" else {}
     out = [_row(q, r, names, england) for r in rows]
     _rank(out)  # among all peers, before any --org filter
     if q.org:
@@ -168,10 +168,10 @@ def metrics(con: duckdb.DuckDBPyConnection, query: MetricQuery) -> list[dict]:
     return out
 
 
-def _england_by_period(con: duckdb.DuckDBPyConnection, q: MetricQuery) -> dict[tuple, float]:
+def _england_by_period(con: duckdb.DuckDBPyConnection, q: MetricQuery, *, backend=None) -> dict[tuple, float]:
     nat = replace(q, level="national", org=None)
     out = {}
-    for r in _counts(con, nat):
+    for r in _counts(con, nat, backend=backend):
         if _num(r["total"]) > 0:
             out[(r["period_start"], r.get("by_value"))] = _num(r["within_standard"]) / _num(r["total"])
     return out

@@ -25,7 +25,7 @@ def _register() -> None:
 
     for module in (load, metrics, standards, data):
         module.register(app)
-    for optional in ("fetch", "analytics", "record", "serve", "accountability", "plan", "report"):
+    for optional in ("fetch", "analytics", "record", "serve", "accountability", "plan", "report", "indicators"):
         try:
             module = __import__(f"cancerwatch.cli.commands.{optional}", fromlist=["register"])
         except ModuleNotFoundError as exc:

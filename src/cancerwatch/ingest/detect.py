@@ -7,6 +7,7 @@ from cancerwatch.ingest.grid import Grid
 from cancerwatch.ingest.readers import reference
 from cancerwatch.ingest.readers.commissioner_workbook import looks_like_workbook
 from cancerwatch.ingest.readers.cwt_extract import PROVIDER, SUB_ICB
+from cancerwatch.ingest.readers.indicator_formats import INDICATOR_KINDS, indicator_format
 from cancerwatch.ingest.readers.national_series import looks_like_national_series
 from cancerwatch.ingest.values import clean
 
@@ -19,6 +20,7 @@ KINDS = (
     "ods_trusts",
     "tumour_note",
     "pathways",
+    *INDICATOR_KINDS,
 )
 
 
@@ -47,6 +49,8 @@ def detect(grid: Grid) -> tuple[str, str | int]:
             return "ods_trusts", sheet
         if reference.is_tumour_note(rows):
             return "tumour_note", sheet
+        if indicator_kind := indicator_format(rows):
+            return indicator_kind, sheet
     if all(not any(clean(c) for c in r) for s in names for r in grid.head(s)):
         raise InputError("file has no data (every sheet is empty)", file=grid.path.name)
     raise InputError(

@@ -27,6 +27,8 @@ from cancerwatch.ingest.parsed import ParsedFile
 from cancerwatch.ingest.readers import reference
 from cancerwatch.ingest.readers.commissioner_workbook import read_commissioner_workbook
 from cancerwatch.ingest.readers.cwt_extract import PROVIDER, SUB_ICB, read_extract
+from cancerwatch.ingest.readers.indicator_formats import INDICATOR_KINDS, read_indicator_file
+from cancerwatch.ingest.readers.indicator_rows import INDICATOR_REFERENCE_SQL, write_indicators
 from cancerwatch.ingest.readers.national_series import read_national_series
 from cancerwatch.warehouse.hierarchy import rebuild_organisations
 
@@ -90,6 +92,8 @@ def parse_file(path: Path) -> ParsedFile:
         reference.read_ods_trusts(parsed, grid.rows(sheet))
     elif kind == "tumour_note":
         reference.read_tumour_note(parsed, grid)
+    elif kind in INDICATOR_KINDS:
+        read_indicator_file(parsed, grid.rows(sheet), kind)
     if parsed.rows_read == 0:
         raise InputError("no data rows", file=path.name)
     return parsed
@@ -181,6 +185,8 @@ def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> LoadResult:
         from cancerwatch.ingest.readers.pathways import write_pathways
 
         superseded = write_pathways(con, source_id, parsed)
+    if parsed.indicators is not None:
+        superseded = write_indicators(con, source_id, parsed)
     for table_name, table in parsed.reference.items():
         _write_reference(con, source_id, table_name, table)
     if parsed.rejections:
@@ -269,6 +275,7 @@ REFERENCE_SQL = {
         "INSERT INTO ref_sub_icb_lookup SELECT $source_id, * FROM new_ref",
     ),
     "ref_trusts": ("DELETE FROM ref_trusts", "INSERT INTO ref_trusts SELECT $source_id, * FROM new_ref"),
+    **INDICATOR_REFERENCE_SQL,
 }
 
 

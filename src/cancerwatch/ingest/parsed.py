@@ -66,6 +66,7 @@ class ParsedFile:
     national: pa.Table | None = None
     reference: dict[str, pa.Table] = field(default_factory=dict)
     pathways: pa.Table | None = None
+    indicators: pa.Table | None = None  # indicator_values rows (issue 12: ingest/readers/indicator_rows.py)
     rejections: list[Rejection] = field(default_factory=list)
     publication: str | None = None
     months: list[date] = field(default_factory=list)

@@ -1,0 +1,218 @@
+"""Public response shapes of the JSON API (field names from design.md's CLI contract)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cancerwatch.catalogue.standards import standards
+
+StandardId = Literal[tuple(standards())]  # type: ignore[valid-type]
+Level = Literal["national", "region", "alliance", "icb", "sub_icb", "provider"]
+OrgLevel = Literal["region", "alliance", "icb", "sub_icb", "provider"]
+Period = Literal["month", "quarter", "year"]
+By = Literal["cancer_type", "route", "modality"]
+Basis = Literal["provider", "commissioner"]
+Dataset = Literal["published", "record"]
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_OR_EMPTY = r"^(\d{4}-(0[1-9]|1[0-2]))?$"  # HTML forms send an empty value for "latest"
+
+
+class ErrorBody(BaseModel):
+    """What went wrong."""
+
+    code: str = Field(description="machine-readable error code, e.g. validation_error, unknown_org, no_data")
+    message: str = Field(description="one-line reason for a person")
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error response of the API has this shape."""
+
+    error: ErrorBody
+
+
+class Page(BaseModel):
+    """Pagination fields of every list response."""
+
+    total_rows: int = Field(description="rows matching the query before limit and offset")
+    limit: int
+    offset: int
+
+
+class ThresholdOut(BaseModel):
+    """A dated operational threshold or planning ambition."""
+
+    kind: str
+    value: float
+    effective_from: str
+    effective_to: str | None
+    applies_to_month: str | None
+    source: str
+    confidence: str
+
+
+class StandardOut(BaseModel):
+    """One Cancer Waiting Times standard from the catalogue."""
+
+    id: str
+    name: str
+    short_name: str
+    family: str
+    days: int
+    clock_start: str
+    clock_stop: str
+    improvement_direction: str
+    first_data: str
+    source: str
+    thresholds: list[ThresholdOut]
+
+
+class StandardsResponse(BaseModel):
+    """The standards catalogue."""
+
+    rows: list[StandardOut]
+
+
+class OrganisationOut(BaseModel):
+    """An organisation with its level."""
+
+    org_code: str
+    org_name: str
+    level: str
+    ons_code: str | None = None
+
+
+class OrganisationsResponse(Page):
+    """Organisations matching a level and search text."""
+
+    rows: list[OrganisationOut]
+
+
+class MetricRow(BaseModel):
+    """Performance of one organisation in one period (design.md ``cancerwatch metrics``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    period_start: str
+    period_label: str
+    standard: str
+    level: str
+    org_code: str
+    org_name: str
+    cancer_type: str | None = None
+    route: str | None = None
+    modality: str | None = None
+    total: float | None
+    within_standard: float | None
+    breaches: float | None
+    performance: float | None
+    ci_low: float | None
+    ci_high: float | None
+    threshold: float | None
+    met: bool | None
+    ambition: float | None = None
+    ambition_month: str | None = None
+    england_performance: float | None = None
+    compared_with_england: str | None = None
+    rank: int | None = None
+    peers: int | None = None
+    basis: str
+    source: str
+    suppressed: list[str] = Field(default_factory=list, description="fields withheld by disclosure control")
+
+
+class MetricsResponse(Page):
+    """Rows of ``cancerwatch metrics`` with the query as understood."""
+
+    query: dict
+    suppression: str
+    rows: list[MetricRow]
+
+
+class SpcPoint(BaseModel):
+    """One point of an SPC chart (design.md ``cancerwatch spc``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    period_start: str
+    value: float | None
+    mean: float | None = None
+    lpl: float | None = None
+    upl: float | None = None
+    point_type: str | None = None
+
+
+class SpcSummary(BaseModel):
+    """Making Data Count icons of the current rebase group."""
+
+    variation_type: str | None
+    assurance_type: str | None
+
+
+class SpcResponse(BaseModel):
+    """SPC chart data of one organisation and standard."""
+
+    standard: str
+    level: str
+    org_code: str
+    org_name: str
+    suppression: str
+    points: list[SpcPoint]
+    summary: SpcSummary
+
+
+class FunnelRow(BaseModel):
+    """One organisation on a funnel plot (design.md ``cancerwatch funnel``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    org_code: str
+    org_name: str
+    numerator: float | None = None
+    denominator: float | None = None
+    performance: float | None = None
+    lower95: float | None = None
+    upper95: float | None = None
+    lower998: float | None = None
+    upper998: float | None = None
+    outlier: str | None = None
+
+
+class FunnelResponse(BaseModel):
+    """Funnel plot data for all organisations at a level in one period."""
+
+    standard: str
+    level: str
+    period: str
+    period_start: str
+    period_label: str
+    target: float | None
+    suppression: str
+    hidden: list[str] = Field(description="organisations left out (no patients, or suppressed)")
+    rows: list[FunnelRow]
+
+
+class SourceOut(BaseModel):
+    """A loaded file."""
+
+    model_config = ConfigDict(extra="allow")
+
+    source_id: int
+    file_name: str
+    kind: str
+    basis: str | None
+    first_month: str | None
+    last_month: str | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    facts_superseded: int
+    loaded_at: str | None
+
+
+class SourcesResponse(BaseModel):
+    """Loaded files, newest first, and quarantined rows per file and reason."""
+
+    rows: list[SourceOut]
+    quarantine: list[dict]

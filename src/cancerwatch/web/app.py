@@ -1,0 +1,119 @@
+"""Build the ASGI application: JSON API under ``/api/v1``, pages, static files, error handling.
+
+``create_app(db_path, public=False)``; ``cancerwatch serve`` runs it with uvicorn. Public mode
+applies at least the ``nhsd_2018`` disclosure control and leaves out the upload pages and
+record-level figures.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cancerwatch import __version__
+from cancerwatch.api.deps import AppState, Warehouse
+from cancerwatch.api.errors import install_error_handlers
+from cancerwatch.api.main import api_router
+from cancerwatch.config import Settings, load_settings
+from cancerwatch.web.pages import error_page
+from cancerwatch.web.routes import assets, data_page, league, map_page, org, overview, search, upload
+from cancerwatch.web.series import warm_cache
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(
+    db_path: Path | str | None = None, *, settings: Settings | None = None, public: bool = False, warm: bool = False
+) -> FastAPI:
+    """The cancerwatch web application over the warehouse at ``db_path`` (default: settings).
+
+    ``warm``: compute the common figures in a background thread at startup (``cancerwatch serve``).
+    """
+    settings = settings or load_settings()
+    warehouse = Warehouse(db_path or settings.db_path)
+    state = AppState(warehouse=warehouse, settings=settings, public=public)
+    state.suppression_steps()  # fail fast on a bad policy
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            threading.Thread(target=warm_cache, args=(state,), name="cancerwatch-warm", daemon=True).start()
+        yield
+        warehouse.close()
+
+    app = FastAPI(
+        title="cancerwatch",
+        version=__version__,
+        summary="Cancer waiting times performance for NHS services in England",
+        description=(
+            "JSON API of cancerwatch. Every list has `total_rows`, `limit` and `offset`; every error has the "
+            'shape `{"error": {"code": ..., "message": ...}}`. Small numbers are controlled by the server\'s '
+            "disclosure policy (see `suppression` in responses)."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.cancerwatch = state
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(ServerTimingMiddleware)
+    install_error_handlers(app, error_page)
+    app.include_router(api_router())
+    for module in (overview, org, league, map_page, data_page, search, assets):
+        app.include_router(module.router, include_in_schema=False)
+    if not public:
+        app.include_router(upload.router, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _add_api_docs(app)
+    return app
+
+
+class ServerTimingMiddleware:
+    """Adds ``Server-Timing: app;dur=<ms>`` (time to the response headers) for benchmarks and devtools."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                elapsed = (time.perf_counter() - start) * 1000
+                headers = MutableHeaders(scope=message)
+                headers.append("Server-Timing", f"app;dur={elapsed:.1f}")
+            await send(message)
+
+        await self.app(scope, receive, timed_send)
+
+
+def _add_api_docs(app: FastAPI) -> None:
+    """Swagger UI at ``/api/docs`` with its files from the ``fastapi-offline`` package (no CDN)."""
+    swagger = Path(str(resources.files("fastapi_offline").joinpath("static")))
+    app.mount("/assets/swagger", StaticFiles(directory=swagger), name="swagger")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/api/openapi.json",
+            title="cancerwatch API",
+            swagger_js_url="/assets/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/assets/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/nhsuk/images/favicon.ico",
+        )

@@ -1,0 +1,241 @@
+"""Plotly figure specifications (plain JSON for plotly.js) for the dashboard pages.
+
+Each function returns ``{"data": [...], "layout": {...}}``; pages embed it as JSON next to a
+table of the same numbers, and ``static/cancerwatch.js`` draws it. Colours follow the Making
+Data Count palette: blue for improvement, orange for concern, grey for common cause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cancerwatch.web.analytics_adapter import FunnelView, SpcView
+
+NHS_BLUE = "#005eb8"
+NHS_DARK_GREY = "#425563"
+NHS_GREY = "#768692"
+MDC_IMPROVEMENT = "#00B0F0"
+MDC_CONCERN = "#E46C0A"
+MDC_NEUTRAL = "#490092"
+TARGET_RED = "#d5281b"
+HIGHLIGHT = "#7c2855"  # NHS dark pink: the organisation whose page this is
+POINT_COLOURS = {
+    "common_cause": NHS_GREY,
+    "special_cause_improvement": MDC_IMPROVEMENT,
+    "special_cause_concern": MDC_CONCERN,
+    "special_cause_neutral_high": MDC_NEUTRAL,
+    "special_cause_neutral_low": MDC_NEUTRAL,
+}
+FONT = {"family": "Frutiger W01, Arial, sans-serif", "size": 14, "color": "#212b32"}
+
+
+def _pct(v: float | None) -> float | None:
+    return None if v is None else round(v * 100, 3)
+
+
+def _layout(**extra) -> dict:
+    base = {
+        "font": FONT,
+        "margin": {"l": 56, "r": 16, "t": 16, "b": 48},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "#ffffff",
+        "yaxis": {"ticksuffix": "%", "gridcolor": "#e8edee", "zeroline": False},
+        "xaxis": {"gridcolor": "#e8edee"},
+        "legend": {"orientation": "h", "y": -0.2},
+        "hovermode": "closest",
+    }
+    base.update(extra)
+    return base
+
+
+def trend_figure(rows: Sequence[dict], spc: SpcView, *, name: str, england: Sequence[dict] = ()) -> dict:
+    """Monthly performance with SPC mean and process limits (when available) and the threshold."""
+    x = [r["period_start"] for r in rows]
+    data: list[dict] = []
+    if spc.available and spc.points:
+        px = [p["period_start"] for p in spc.points]
+        for key, label, dash in (
+            ("upl", "Upper process limit", "dash"),
+            ("mean", "Mean", "solid"),
+            ("lpl", "Lower process limit", "dash"),
+        ):
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": label,
+                    "x": px,
+                    "y": [_pct(p.get(key)) for p in spc.points],
+                    "hoverinfo": "skip",
+                    "line": {"color": NHS_DARK_GREY if key == "mean" else NHS_GREY, "dash": dash, "width": 1.5},
+                }
+            )
+    colours = [NHS_BLUE] * len(rows)
+    if spc.available and spc.points:
+        types = {p["period_start"]: p.get("point_type") for p in spc.points}
+        colours = [POINT_COLOURS.get(types.get(r["period_start"]) or "", NHS_BLUE) for r in rows]
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": name,
+            "x": x,
+            "y": [_pct(r.get("performance")) for r in rows],
+            "line": {"color": NHS_BLUE, "width": 2},
+            "marker": {"color": colours, "size": 8},
+            "hovertemplate": "%{x|%B %Y}: %{y:.1f}%<extra>" + name + "</extra>",
+        }
+    )
+    if england:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "England",
+                "x": [r["period_start"] for r in england],
+                "y": [_pct(r.get("performance")) for r in england],
+                "line": {"color": NHS_DARK_GREY, "width": 1.5, "dash": "dot"},
+                "hovertemplate": "%{x|%B %Y}: %{y:.1f}%<extra>England</extra>",
+            }
+        )
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "Operational standard",
+            "x": x,
+            "y": [_pct(r.get("threshold")) for r in rows],
+            "line": {"color": TARGET_RED, "width": 1.5, "shape": "hv"},
+            "hovertemplate": "Standard: %{y:.0f}%<extra></extra>",
+        }
+    )
+    return {"data": data, "layout": _layout(height=360)}
+
+
+def sparkline_figure(rows: Sequence[dict]) -> dict:
+    """A small trend line for a tile (no axes, no legend, no mode bar)."""
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": [r["period_start"] for r in rows],
+                "y": [_pct(r.get("performance")) for r in rows],
+                "line": {"color": NHS_BLUE, "width": 2},
+                "hovertemplate": "%{x|%b %Y}: %{y:.1f}%<extra></extra>",
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": [r["period_start"] for r in rows],
+                "y": [_pct(r.get("threshold")) for r in rows],
+                "line": {"color": TARGET_RED, "width": 1, "dash": "dot"},
+                "hoverinfo": "skip",
+            },
+        ],
+        "layout": _layout(
+            height=90,
+            showlegend=False,
+            margin={"l": 4, "r": 4, "t": 4, "b": 4},
+            xaxis={"visible": False},
+            yaxis={"visible": False},
+            plot_bgcolor="rgba(0,0,0,0)",
+        ),
+        "config": {"displayModeBar": False, "staticPlot": False},
+    }
+
+
+def funnel_figure(view: FunnelView, *, highlight: str | None, level_name: str) -> dict:
+    """Performance against number of patients, with 95% and 99.8% limits around the target."""
+    rows = sorted(view.rows, key=lambda r: r.get("denominator") or 0)
+    limits = rows
+    if view.curves and rows:  # smooth curves from the analytics module, over the units' range
+        smallest = min(r.get("denominator") or 0 for r in rows) * 0.8
+        limits = [c for c in view.curves if (c.get("denominator") or 0) >= smallest] or view.curves
+    data: list[dict] = []
+    for key, label, dash in (
+        ("upper998", "99.8% limits", "dash"),
+        ("lower998", None, "dash"),
+        ("upper95", "95% limits", "dot"),
+        ("lower95", None, "dot"),
+    ):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": label or "",
+                "showlegend": label is not None,
+                "x": [r.get("denominator") for r in limits],
+                "y": [_pct(r.get(key)) for r in limits],
+                "hoverinfo": "skip",
+                "line": {"color": NHS_GREY, "dash": dash, "width": 1.5},
+            }
+        )
+    span = [limits[0].get("denominator"), limits[-1].get("denominator")] if limits else []
+    if view.target is not None and span:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "England",
+                "x": span,
+                "y": [_pct(view.target)] * 2,
+                "line": {"color": NHS_DARK_GREY, "width": 1.5},
+                "hoverinfo": "skip",
+            }
+        )
+    others = [r for r in rows if r.get("org_code") != highlight]
+    mine = [r for r in rows if r.get("org_code") == highlight]
+    for group, label, colour, size in ((others, level_name, NHS_BLUE, 9), (mine, None, HIGHLIGHT, 15)):
+        if not group:
+            continue
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers" if label else "markers+text",
+                "name": label or group[0]["org_name"],
+                "x": [r.get("denominator") for r in group],
+                "y": [_pct(r.get("performance")) for r in group],
+                "text": [r.get("org_name") for r in group],
+                "textposition": "top center",
+                "marker": {"color": colour, "size": size, "line": {"color": "#fff", "width": 1}},
+                "hovertemplate": "%{text}<br>%{x:,.0f} patients: %{y:.1f}%<extra></extra>",
+            }
+        )
+    return {
+        "data": data,
+        "layout": _layout(
+            height=440,
+            margin={"l": 56, "r": 16, "t": 32, "b": 96},
+            legend={"orientation": "h", "y": -0.3},
+            xaxis={"title": {"text": "Patients (denominator)"}, "gridcolor": "#e8edee"},
+        ),
+    }
+
+
+def map_figure(
+    locations: list[str], values: list[float | None], names: list[str], *, threshold: float | None, geojson_url: str
+) -> dict:
+    """Choropleth of sub-ICB performance; plotly.js loads the boundaries from ``geojson_url``."""
+    mid = _pct(threshold) if threshold is not None else None
+    trace = {
+        "type": "choropleth",
+        "geojson": None,
+        "featureidkey": "properties.ods_code",
+        "locations": locations,
+        "z": [_pct(v) for v in values],
+        "text": names,
+        "colorscale": "RdBu",
+        "reversescale": True,
+        "zmid": mid,
+        "colorbar": {"title": {"text": "Performance"}, "ticksuffix": "%"},
+        "marker": {"line": {"color": "#ffffff", "width": 0.5}},
+        "hovertemplate": "%{text}: %{z:.1f}%<extra></extra>",
+    }
+    layout = _layout(
+        height=640,
+        geo={"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}},
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+    )
+    config = {"topojsonURL": "/assets/topojson/", "scrollZoom": False}
+    return {"data": [trace], "layout": layout, "geojsonUrl": geojson_url, "config": config}

@@ -1,0 +1,92 @@
+"""Rendering helpers shared by every page: navigation, the base context, error pages."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from cancerwatch.api.deps import AppState
+from cancerwatch.web.templating import build_templates
+
+templates = build_templates()
+FOOTER = (
+    {"href": "/about", "text": "About the figures"},
+    {"href": "/about#suppression", "text": "Small numbers"},
+    {"href": "/data", "text": "Loaded data"},
+    {"href": "/api/docs", "text": "JSON API"},
+)
+_HEADER = templates.env.get_template("_header.html")
+_FOOTER = templates.env.get_template("_footer.html")
+
+NAV = (
+    ("/", "England"),
+    ("/league", "League table"),
+    ("/map", "Map"),
+    ("/data", "Data"),
+    ("/upload", "Upload"),
+    ("/api/docs", "API"),
+)
+ERROR_TITLES = {
+    400: "There is a problem with your request",
+    401: "Sign in to continue",
+    403: "You cannot do this",
+    404: "Page not found",
+    413: "The file is too large",
+    500: "Sorry, there is a problem with the service",
+    503: "This part of the service is unavailable",
+}
+
+
+def state_of(request: Request) -> AppState:
+    """The application state."""
+    return request.app.state.cancerwatch
+
+
+def nav_items(request: Request) -> list[dict]:
+    """Header navigation, with the current section marked (upload hidden on the public site)."""
+    path = request.url.path
+    public = state_of(request).public
+    items = []
+    for href, text in NAV:
+        if public and href == "/upload":
+            continue
+        current = path == href if href == "/" else path.startswith(href)
+        items.append({"href": href, "text": text, "current": current})
+    return items
+
+
+@lru_cache(maxsize=32)
+def _chrome(nav: tuple[tuple[str, str, bool], ...]) -> tuple[Markup, Markup]:
+    """The NHS.UK header and footer HTML for one navigation state (rendered once, then reused)."""
+    items = [{"href": href, "text": text, "current": current} for href, text, current in nav]
+    return (
+        Markup(_HEADER.render(nav_items=items)),
+        Markup(_FOOTER.render(footer_items=FOOTER)),
+    )
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: object) -> HTMLResponse:
+    """Render a page that extends ``base.html``."""
+    state = state_of(request)
+    nav = tuple((i["href"], i["text"], i["current"]) for i in nav_items(request))
+    header_html, footer_html = _chrome(nav)
+    base = {
+        "request": request,
+        "header_html": header_html,
+        "footer_html": footer_html,
+        "public": state.public,
+        "suppression": state.suppression_label(),
+        "charts": False,
+        "crumbs": None,
+    }
+    base.update(context)
+    return templates.TemplateResponse(request, template, base, status_code=status_code)
+
+
+def error_page(request: Request, status: int, code: str, message: str) -> HTMLResponse:
+    """The friendly HTML page for an error outside the API."""
+    title = ERROR_TITLES.get(status, "Sorry, there is a problem")
+    return render(request, "error.html", status_code=status, page_title=title, title=title, code=code, message=message)

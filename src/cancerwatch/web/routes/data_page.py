@@ -1,0 +1,34 @@
+"""``/data``: loaded sources, revisions, quarantine counts and unmapped organisation codes.
+
+Quarantined rows are counted per file and reason; their content is never shown, since a
+rejected record-level row may hold patient data.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from cancerwatch.api.deps import Con
+from cancerwatch.warehouse.status import quarantine_counts, source_rows
+from cancerwatch.web.data import revision_rows, unmapped_code_rows, warehouse_counts
+from cancerwatch.web.pages import render
+
+router = APIRouter()
+
+
+@router.get("/data", response_class=HTMLResponse)
+def data_page(request: Request, con: Con) -> HTMLResponse:
+    """What the warehouse holds."""
+    return render(
+        request,
+        "data.html",
+        page_title="Loaded data",
+        counts=warehouse_counts(con),
+        sources=source_rows(con),
+        revisions=revision_rows(con),
+        quarantine=quarantine_counts(con),
+        unmapped=unmapped_code_rows(con),
+        crumbs=[{"href": "/", "text": "England"}],
+        json_url="/api/v1/sources",
+    )

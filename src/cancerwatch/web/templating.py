@@ -1,0 +1,169 @@
+"""The Jinja environment: our templates first, then the NHS.UK frontend macros; display filters."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from cancerwatch.web.data import LEVEL_NAMES, LEVEL_PLURALS
+from cancerwatch.web.figures import sparkline_figure
+
+TEMPLATES = Path(__file__).parent / "templates"
+ICONS = Path(__file__).parent / "static" / "icons"
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+VARIATION_TEXT = {
+    "common_cause": "Common cause variation: no significant change",
+    "special_cause_improvement": "Special cause variation: improvement",
+    "special_cause_concern": "Special cause variation: concern",
+    "special_cause_neutral_high": "Special cause variation: neutral, higher values",
+    "special_cause_neutral_low": "Special cause variation: neutral, lower values",
+}
+ASSURANCE_TEXT = {
+    "consistent_pass": "The target is consistently met",
+    "consistent_fail": "The target is consistently missed",
+    "inconsistent": "The target may be met or missed (hit and miss)",
+}
+ROUTE_NAMES = {
+    "urgent_suspected_cancer": "Urgent suspected cancer referral",
+    "breast_symptomatic": "Breast symptomatic referral",
+    "screening": "Screening referral",
+    "consultant_upgrade": "Consultant upgrade",
+    "first_treatment": "First treatment",
+    "subsequent_treatment": "Subsequent treatment",
+    "other": "Other",
+}
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """0.7534 → ``75.3%``; None → an en dash."""
+    if value is None:
+        return "–"
+    return f"{value * 100:.{digits}f}%"
+
+
+def num(value: float | None) -> str:
+    """Counts with thousands separators, keeping half patients (1,234.5); None → en dash."""
+    if value is None:
+        return "–"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def month_name(value: str | date | None) -> str:
+    """``2023-09-01`` → ``September 2023``."""
+    if not value:
+        return ""
+    d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{MONTHS[d.month - 1]} {d.year}"
+
+
+def cell(row: dict, field: str, kind: str = "num") -> Markup:
+    """A table cell's text: ``*`` (with hidden explanation) when suppressed, else formatted."""
+    if field in (row.get("suppressed") or []):
+        return Markup('*<span class="nhsuk-u-visually-hidden"> (suppressed: small number)</span>')
+    value = row.get(field)
+    return Markup.escape(pct(value) if kind == "pct" else num(value))
+
+
+def query_string(params: dict, **changes: object) -> str:
+    """``params`` with ``changes`` applied (None removes a key), as ``?a=b``."""
+    merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}
+    return "?" + urlencode(merged) if merged else ""
+
+
+def to_json(value: object) -> Markup:
+    """JSON safe inside ``<script type="application/json">`` (no closing tags)."""
+    text = json.dumps(value, separators=(",", ":"), default=str)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def month_cell(row: dict) -> str:
+    """Row label of a monthly table: the month's name."""
+    return month_name(row.get("period_start"))
+
+
+def route_cell(row: dict) -> str:
+    """Row label of a by-route table: the route's name."""
+    route = row.get("route")
+    return ROUTE_NAMES.get(route, route or "Not known")
+
+
+def org_href(level: str, code: str) -> str:
+    """The page of an organisation: ``/alliance/CODE``, ``/org/LEVEL/CODE`` or ``/`` for England."""
+    if level == "national":
+        return "/"
+    if level == "alliance":
+        return f"/alliance/{quote(code)}"
+    return f"/org/{quote(level)}/{quote(code)}"
+
+
+def variation_icon(variation_type: str | None, direction: str) -> dict | None:
+    """Icon file and text of a Making Data Count variation type (high/low from the direction)."""
+    if not variation_type:
+        return None
+    name = variation_type
+    if name in ("special_cause_improvement", "special_cause_concern"):
+        improving_high = direction != "decrease"
+        high = improving_high if name.endswith("improvement") else not improving_high
+        name = f"{name}_{'high' if high else 'low'}"
+    if not (ICONS / "variation" / f"{name}.svg").exists():
+        return None
+    alt = VARIATION_TEXT.get(variation_type) or VARIATION_TEXT.get(name) or name.replace("_", " ")
+    return {"src": f"/static/icons/variation/{name}.svg", "alt": alt}
+
+
+def assurance_icon(assurance_type: str | None) -> dict | None:
+    """Icon file and text of a Making Data Count assurance type."""
+    if not assurance_type or not (ICONS / "assurance" / f"{assurance_type}.svg").exists():
+        return None
+    return {"src": f"/static/icons/assurance/{assurance_type}.svg", "alt": ASSURANCE_TEXT.get(assurance_type, "")}
+
+
+def build_templates() -> Jinja2Templates:
+    """Templates with the NHS.UK frontend Jinja macros on the search path."""
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES)), PackageLoader("nhsuk_frontend_jinja")]),
+        undefined=ChainableUndefined,
+        autoescape=select_autoescape(["html", "jinja", "xml"], default_for_string=True, default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update({"pct": pct, "num": num, "month_name": month_name, "to_json": to_json})
+    env.globals.update(
+        {
+            "cell": cell,
+            "org_href": org_href,
+            "month_cell": month_cell,
+            "route_cell": route_cell,
+            "variation_icon": variation_icon,
+            "assurance_icon": assurance_icon,
+            "sparkline": sparkline_figure,
+            "query_string": query_string,
+            "LEVEL_NAMES": LEVEL_NAMES,
+            "LEVEL_PLURALS": LEVEL_PLURALS,
+            "VARIATION_TEXT": VARIATION_TEXT,
+            "ASSURANCE_TEXT": ASSURANCE_TEXT,
+            "ROUTE_NAMES": ROUTE_NAMES,
+        }
+    )
+    return Jinja2Templates(env=env)
