@@ -12,6 +12,7 @@ from datetime import date
 from cancerwatch.errors import UsageError
 
 PERIOD_TYPES = ("month", "quarter", "year")
+MIN_YEAR, MAX_YEAR = 1990, 2100  # the range of dates cancerwatch accepts in requests
 MONTH_ABBR = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
 
@@ -60,15 +61,15 @@ _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 def parse_month(text: str) -> date:
     """Parse ``YYYY-MM`` into the first day of that month; raise UsageError otherwise."""
     m = _MONTH_RE.match(text.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise UsageError(f"{text!r} is not a month: use YYYY-MM, e.g. 2023-04")
+    if not m or not 1 <= int(m.group(2)) <= 12 or not MIN_YEAR <= int(m.group(1)) <= MAX_YEAR:
+        raise UsageError(f"{text!r} is not a month: use YYYY-MM between {MIN_YEAR} and {MAX_YEAR}, e.g. 2023-04")
     return date(int(m.group(1)), int(m.group(2)), 1)
 
 
 def parse_fy(text: str) -> date:
     """Parse ``2023/24`` (or ``2023``) into 1 April of that financial year."""
     m = re.match(r"^(\d{4})(?:/(\d{2}))?$", text.strip())
-    if not m:
+    if not m or not MIN_YEAR <= int(m.group(1)) <= MAX_YEAR:
         raise UsageError(f"{text!r} is not a financial year: use e.g. 2023/24")
     start = int(m.group(1))
     if m.group(2) and int(m.group(2)) != (start + 1) % 100:

@@ -42,8 +42,9 @@ def test_quarter_contains_date_and_is_three_months(d):
 def test_parse_month_and_fy():
     assert parse_month("2023-10") == date(2023, 10, 1)
     assert parse_fy("2023/24") == date(2023, 4, 1)
-    for bad in ("2023-13", "Oct 2023", ""):
+    for bad in ("2023-13", "Oct 2023", "", "0000-01", "9999-12"):
         with pytest.raises(UsageError):
             parse_month(bad)
-    with pytest.raises(UsageError):
-        parse_fy("2023/25")
+    for bad in ("2023/25", "0000/01"):
+        with pytest.raises(UsageError):
+            parse_fy(bad)

@@ -81,6 +81,8 @@ def get_funnel(
     view, rows, hidden = funnel_view(
         state, con, standard, level, period=period, start=start, overdispersion=overdispersion
     )
+    if not any(r.get("performance") is not None and r["org_code"] != "UNMAPPED" for r in rows):
+        raise ApiError(404, "no_data", f"no {standard} figures at {level} level for this period")
     if not view.available:
         raise ApiError(503, "analytics_unavailable", view.note or "funnel plots are not available")
     chosen = rows[0]["period_start"]
