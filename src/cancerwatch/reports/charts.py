@@ -1,0 +1,226 @@
+"""Static SVG charts for the annual report (matplotlib, no browser needed).
+
+- :func:`spc_chart`: Making Data Count XmR chart: monthly values, mean, process limits, the
+  threshold in force, and special-cause points coloured with the MDC palette (blue improvement,
+  orange concern, purple neutral, grey common cause). Without SPC results it draws a plain run
+  chart of the values against the threshold.
+- :func:`funnel_chart`: performance against number of patients for every peer, with 95% and
+  99.8% limits around the target, and this organisation highlighted in NHS blue.
+
+Each function returns an ``<svg>`` element (no XML prologue) ready to embed in the HTML; ids
+inside each SVG are salted with the chart id so several charts can share a page.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import dates as mdates
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+
+from cancerwatch.reports.analytics_view import FunnelView, SpcView
+
+NHS_BLUE = "#005EB8"
+NHS_DARK_GREY = "#425563"
+NHS_MID_GREY = "#768692"
+NHS_PALE_GREY = "#E8EDEE"
+MDC = {
+    "common_cause": "#a6a6a6",
+    "special_cause_improvement": "#00b0f0",
+    "special_cause_concern": "#e46c0a",
+    "special_cause_neutral_high": "#490092",
+    "special_cause_neutral_low": "#490092",
+    "target": "#de1b1b",
+}
+FONTS = ["Arial", "Helvetica", "Liberation Sans", "DejaVu Sans"]
+RC = {
+    "font.family": "sans-serif",
+    "font.sans-serif": FONTS,
+    "font.size": 8.5,
+    "axes.edgecolor": NHS_MID_GREY,
+    "axes.labelcolor": NHS_DARK_GREY,
+    "xtick.color": NHS_DARK_GREY,
+    "ytick.color": NHS_DARK_GREY,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.fonttype": "none",
+}
+PERCENT = FuncFormatter(lambda y, _pos: f"{y * 100:.0f}%")
+
+
+def _percent_axis(ax: object, bins: int = 6) -> None:
+    """Whole-percent ticks on a proportion axis (steps of 1, 2, 5 or 10 points)."""
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=bins, steps=[1, 2, 5, 10], min_n_ticks=3))  # type: ignore[attr-defined]
+    ax.yaxis.set_major_formatter(PERCENT)  # type: ignore[attr-defined]
+
+
+def _svg(fig: Figure, chart_id: str) -> str:
+    buf = io.StringIO()
+    with rc_context({**RC, "svg.hashsalt": chart_id}):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    text = buf.getvalue()
+    text = text[text.index("<svg") :]
+    # scale with the page: drop the fixed size in points, keep the viewBox
+    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 class="chart"', text, count=1)
+
+
+def _figure(width: float, height: float) -> Figure:
+    with rc_context(RC):
+        return Figure(figsize=(width, height), dpi=100)
+
+
+def _month_locator(first: date, last: date, small: bool) -> mdates.MonthLocator:
+    """Ticks every 1, 2, 3, 6 or 12 months, on financial quarters: at most 5 (small) or 8 labels."""
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = next((k for k in (1, 2, 3, 6) if span / k <= (5 if small else 8)), 12)
+    months = {1: range(1, 13), 2: range(2, 13, 2), 3: (1, 4, 7, 10), 6: (4, 10), 12: (4,)}[step]
+    return mdates.MonthLocator(bymonth=list(months))
+
+
+def _steps(points: list[dict], key: str) -> tuple[list[list[date]], list[list[float]]]:
+    """Runs of consecutive points with a value for ``key`` and the same rebase group."""
+    xs: list[list[date]] = []
+    ys: list[list[float]] = []
+    previous = object()
+    for p in points:
+        value = p.get(key)
+        group = (p.get("rebase_group"), value is None)
+        if value is None:
+            previous = group
+            continue
+        if group != previous:
+            xs.append([])
+            ys.append([])
+        xs[-1].append(p["period_start"])
+        ys[-1].append(value)
+        previous = group
+    return xs, ys
+
+
+def spc_chart(
+    view: SpcView,
+    *,
+    chart_id: str,
+    dates: list[date],
+    values: list[float],
+    targets: list[float | None],
+    year_start: date,
+    year_end: date,
+    small: bool = False,
+) -> str:
+    """An XmR chart (or, when ``view`` is not available, a run chart) as an SVG string."""
+    with rc_context(RC):
+        fig = _figure(3.6 if small else 7.2, 2.0 if small else 2.35)
+        ax = fig.add_subplot()
+        ax.axvspan(year_start, year_end, color=NHS_PALE_GREY, zorder=0, lw=0)
+        if view.available:
+            points = view.points
+        else:
+            points = [
+                {"period_start": d, "value": v, "target": t, "point_type": "common_cause", "rebase_group": 0}
+                for d, v, t in zip(dates, values, targets, strict=True)
+            ]
+        xs = [p["period_start"] for p in points]
+        ax.set_axisbelow(True)
+        ax.plot(xs, [p["value"] for p in points], color=MDC["common_cause"], lw=1.2, zorder=2.4)
+        for key, style in (("mean", "-"), ("lpl", "--"), ("upl", "--")):
+            for sx, sy in zip(*_steps(points, key), strict=True):
+                colour = "#000000" if key == "mean" else NHS_MID_GREY
+                ax.plot(sx, sy, color=colour, lw=0.9, ls=style, zorder=2)
+        for sx, sy in zip(*_steps(points, "target"), strict=True):
+            ax.step(sx, sy, where="mid", color=MDC["target"], lw=1.1, ls=(0, (4, 2)), zorder=2.2)
+        colours = [MDC.get(p["point_type"], MDC["common_cause"]) for p in points]
+        ax.scatter(xs, [p["value"] for p in points], c=colours, s=10 if small else 16, zorder=3, lw=0)
+        _percent_axis(ax, 4 if small else 6)
+        ax.xaxis.set_major_locator(_month_locator(min(xs[0], year_start), max(xs[-1], year_end), small))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        ax.grid(axis="y", color=NHS_PALE_GREY, lw=0.6)
+        ax.set_xlim(min(xs[0], year_start), max(xs[-1], year_end))
+        ax.margins(y=0.15)
+        if not small:
+            handles = [
+                ax.plot([], [], color="#000000", lw=0.9, label="Mean")[0],
+                ax.plot([], [], color=NHS_MID_GREY, lw=0.9, ls="--", label="Process limits")[0],
+                ax.plot([], [], color=MDC["target"], lw=1.0, ls=(0, (4, 2)), label="Threshold")[0],
+                ax.scatter([], [], color=MDC["special_cause_improvement"], s=16, label="Improvement"),
+                ax.scatter([], [], color=MDC["special_cause_concern"], s=16, label="Concern"),
+                ax.scatter([], [], color=MDC["common_cause"], s=16, label="Common cause"),
+            ]
+            if not view.available:
+                handles = [handles[2], handles[5]]
+            ax.legend(
+                handles=handles,
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.14),
+                ncol=len(handles),
+                frameon=False,
+                fontsize=7.5,
+            )
+        svg = _svg(fig, chart_id)
+    return svg
+
+
+def funnel_chart(view: FunnelView, *, chart_id: str, highlight: str | None, peer_label: str) -> str:
+    """Funnel plot as an SVG string; ``highlight`` is the organisation drawn in NHS blue."""
+    with rc_context(RC):
+        fig = _figure(7.2, 2.5)
+        ax = fig.add_subplot()
+        c = view.curves
+        n = c.get("denominator", [])
+        if n:
+            ax.plot(n, c["lower998"], color=NHS_DARK_GREY, lw=1.0, label="99.8% limits")
+            ax.plot(n, c["upper998"], color=NHS_DARK_GREY, lw=1.0)
+            ax.plot(n, c["lower95"], color=NHS_MID_GREY, lw=0.9, ls="--", label="95% limits")
+            ax.plot(n, c["upper95"], color=NHS_MID_GREY, lw=0.9, ls="--")
+        if view.target is not None:
+            ax.axhline(view.target, color="#000000", lw=0.9, label="England")
+        shown = [r for r in view.rows if r.get("performance") is not None]
+        others = [r for r in shown if r["org_code"] != highlight]
+        outlier_colour = {"low": MDC["special_cause_concern"], "high": MDC["special_cause_improvement"]}
+        ax.scatter(
+            [r["denominator"] for r in others],
+            [r["performance"] for r in others],
+            c=[outlier_colour.get(r.get("outlier") or "", "#aeb7bd") for r in others],
+            s=14,
+            lw=0,
+            zorder=3,
+            label=peer_label,
+        )
+        for r in shown:
+            if r["org_code"] == highlight:
+                ax.scatter([r["denominator"]], [r["performance"]], color=NHS_BLUE, s=60, zorder=4, lw=1.2, ec="white")
+                ax.annotate(
+                    r["org_name"],
+                    (r["denominator"], r["performance"]),
+                    xytext=(6, 6),
+                    textcoords="offset points",
+                    color=NHS_BLUE,
+                    fontsize=8,
+                    fontweight="bold",
+                )
+        ax.set_axisbelow(True)
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:,.0f}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("Patients in the period (log scale)")
+        _percent_axis(ax)
+        ax.grid(axis="y", color=NHS_PALE_GREY, lw=0.6)
+        if shown:
+            # the points, the target and each point's own 99.8% limits
+            ys = [r["performance"] for r in shown] + [view.target or shown[0]["performance"]]
+            ys += [r[k] for r in shown for k in ("lower998", "upper998") if r.get(k) is not None]
+            pad = max(0.01, (max(ys) - min(ys)) * 0.08)
+            ax.set_ylim(max(0.0, min(ys) - pad), min(1.0, max(ys) + pad))
+            ax.set_xlim(min(r["denominator"] for r in shown) * 0.7, max(r["denominator"] for r in shown) * 1.3)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, frameon=False, fontsize=7.5)
+        svg = _svg(fig, chart_id)
+    return svg

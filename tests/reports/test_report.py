@@ -1,0 +1,311 @@
+"""The annual progress report (issue 10) on the bundled NHS England data.
+
+England and one Cancer Alliance (Cheshire and Merseyside, provider basis) render to HTML and PDF;
+every figure cell in the HTML equals ``queries.metrics`` (the rows of ``cancerwatch metrics``) for
+the same standard and period; PDF pages render to PNG with poppler's ``pdftoppm``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from html.parser import HTMLParser
+
+import pytest
+from typer.testing import CliRunner
+
+from cancerwatch.cli.app import app
+from cancerwatch.periods import add_months
+from cancerwatch.queries import MetricQuery, metrics
+from cancerwatch.reports import analytics_view, build_report, charts, count, pct, render_html
+from cancerwatch.reports.pdf import html_to_pdf
+
+YEAR = "2023/24"
+FY_START, FY_END = date(2023, 4, 1), date(2024, 3, 1)
+ORGS = {"ENG": "national", "E56000005": "alliance"}
+FIGURE_FIELDS = ("total", "within_standard", "performance", "england_performance")
+
+
+class FigureCells(HTMLParser):
+    """Collect ``<td data-standard=… data-period=… data-field=…>`` cells with their text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[dict] = []
+        self._open: dict | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "td" and "data-field" in a:
+            self._open = {**a, "text": ""}
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open["text"] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._open is not None:
+            self._open["text"] = self._open["text"].strip()
+            self.cells.append(self._open)
+            self._open = None
+
+
+def cells_of(html: str) -> list[dict]:
+    parser = FigureCells()
+    parser.feed(html)
+    return parser.cells
+
+
+@pytest.fixture(scope="module")
+def built(warehouse) -> dict:
+    """Each report is built once per module: {code: (context, HTML)}."""
+    out = {}
+    for code in ORGS:
+        context = build_report(warehouse, code, YEAR)
+        out[code] = (context, render_html(context))
+    return out
+
+
+@pytest.fixture(params=list(ORGS))
+def report(request, built):
+    """(org code, context, HTML) for England and for Cheshire and Merseyside."""
+    return (request.param, *built[request.param])
+
+
+def _period(label: str) -> str:
+    return "year" if "/" in label else "month"
+
+
+def _metric_rows(con, code: str, standard: str, period: str, by: str | None = None) -> dict:
+    level = ORGS[code]
+    rows = metrics(
+        con,
+        MetricQuery(
+            standard=standard,
+            level=level,
+            period=period,
+            org=None if level == "national" else code,
+            by=by,
+            date_from=add_months(FY_START, -24) if period == "month" else FY_START,
+            date_to=FY_END,
+        ),
+    )
+    return {(r["period_label"], r.get(by) if by else None): r for r in rows}
+
+
+def _summed_months(con, code: str, standard: str, field: str) -> float:
+    rows = [r for (label, _), r in _metric_rows(con, code, standard, "month").items() if label >= "2023-04"]
+    total, within = sum(r["total"] for r in rows), sum(r["within_standard"] for r in rows)
+    return {"total": total, "within_standard": within, "performance": within / total}[field]
+
+
+def _text(field: str, value: float | None) -> str:
+    return count(value) if field in ("total", "within_standard") else pct(value)
+
+
+def test_figures_equal_metrics(report, warehouse):
+    code, _, html = report
+    cells = [c for c in cells_of(html) if c["data-field"] in FIGURE_FIELDS and "data-by" not in c]
+    cache: dict = {}
+    for c in cells:
+        key = (c["data-standard"], _period(c["data-period"]))
+        if c.get("data-source") == "months":  # no annual figure published: the year's months summed
+            expected = _summed_months(warehouse, code, c["data-standard"], c["data-field"])
+        else:
+            if key not in cache:
+                cache[key] = _metric_rows(warehouse, code, *key)
+            expected = cache[key][(c["data-period"], None)][c["data-field"]]
+        assert float(c["data-value"]) == pytest.approx(expected, abs=1e-12), c
+        assert c["text"] == _text(c["data-field"], expected), c
+    # every headline standard shows its year figures and six months of 2023/24
+    for standard in ("fds", "31d", "62d"):
+        mine = [c for c in cells if c["data-standard"] == standard]
+        assert {c["data-field"] for c in mine if c["data-period"] == YEAR} >= {
+            "total",
+            "within_standard",
+            "performance",
+        }
+        months = {c["data-period"] for c in mine if _period(c["data-period"]) == "month"}
+        assert months == {f"2023-{m:02d}" for m in range(4, 10)}
+    assert len(cells) > 100
+
+
+def test_breakdown_figures_equal_metrics(report, warehouse):
+    code, _, html = report
+    cells = [c for c in cells_of(html) if "data-by" in c]
+    assert {c["data-by"] for c in cells} == {"cancer_type", "route"}
+    cache: dict = {}
+    for c in cells:
+        key = (c["data-standard"], c["data-by"])
+        if key not in cache:
+            cache[key] = _metric_rows(warehouse, code, key[0], "year", by=key[1])
+        row = cache[key][(c["data-period"], c["data-by-value"])]
+        assert float(c["data-value"]) == pytest.approx(row[c["data-field"]], abs=1e-12), c
+
+
+def test_year_on_year_change_is_like_for_like(report, warehouse):
+    code, context, html = report
+    cells = {(c["data-standard"], c["data-field"]): c for c in cells_of(html)}
+    for rep in context["headline"]:
+        prev = rep.previous
+        if code == "ENG" and rep.id == "fds":
+            # April-September 2022 from the national time series, summed as counts
+            months = _metric_rows(warehouse, code, "fds", "month")
+            rows = [months[(f"2022-{m:02d}", None)] for m in range(4, 10)]
+            total = sum(r["total"] for r in rows)
+            within = sum(r["within_standard"] for r in rows)
+            assert prev["available"] and prev["same_months"]
+            assert float(cells[("fds", "previous_total")]["data-value"]) == pytest.approx(total)
+            assert float(cells[("fds", "previous_performance")]["data-value"]) == pytest.approx(within / total)
+            change = rep.year["performance"] - within / total
+            assert float(cells[("fds", "change")]["data-value"]) == pytest.approx(change)
+        else:
+            # the 31/62-day combined standards start in the bundled extracts in April 2023
+            assert not prev["available"], (code, rep.id)
+    assert "no data" in html
+
+
+def test_report_sections(report):
+    code, context, html = report
+    for anchor in ("summary", "change", "trends", "peers", "detail", "escalations", "early", "quality", "methods"):
+        assert f'id="{anchor}"' in html and f'href="#{anchor}"' in html
+    assert html.count("<svg") >= 2 * len(context["headline"]) + len(context["legacy"])
+    assert "Record-level" in html or "No record-level pathway data" in html  # pathways table empty
+    assert context["coverage"]["months"] == 6
+    assert all(rep.spc.available for rep in context["headline"])
+    assert all(rep.funnel and rep.funnel.available for rep in context["headline"])
+    assert context["data_quality"]["quarantined"] == 10  # the national series' "2023/24 YTD" rows
+    if code == "ENG":
+        # the two-week waits come from the national series only: no 2023/24 annual figure, months summed
+        assert [(r.id, r.year["source"]) for r in context["legacy"]][:2] == [
+            ("2ww", "months"),
+            ("2ww_breast", "months"),
+        ]
+        assert len(context["headline"][0].spc.points) == 30  # April 2021 to September 2023
+    else:
+        assert context["org"].level == "alliance" and context["org"].basis == "provider"
+        assert "17 of 21" in html  # FDS rank among the 21 Alliances
+        assert context["data_quality"]["unmapped"][0]["patients"]["total"] > 0
+
+
+def _render_pages(pdf: bytes, tmp_path) -> int:
+    assert shutil.which("pdftoppm"), "pdftoppm (Debian poppler-utils) is needed: run scripts/install.sh"
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run(
+        ["pdftoppm", "-r", "30", "-png", str(path), str(tmp_path / "page")], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert all(p.stat().st_size > 1000 for p in pages)
+    return len(pages)
+
+
+def test_england_pdf_renders(built, tmp_path):
+    pdf = html_to_pdf(built["ENG"][1])
+    assert pdf.startswith(b"%PDF")
+    assert _render_pages(pdf, tmp_path) > 1
+
+
+def test_cli_writes_alliance_pdf(built, warehouse_path, tmp_path, monkeypatch):
+    import cancerwatch.reports as reports
+
+    calls = []
+
+    def cached(con, org, year, **kw):  # the figures are tested above: reuse them
+        calls.append((org, year, kw))
+        return built["E56000005"][0]
+
+    monkeypatch.setattr(reports, "build_report", cached)
+    out = tmp_path / "cm.pdf"
+    res = CliRunner().invoke(
+        app, ["report", "--org", "E56000005", "--year", YEAR, "--out", str(out), "--db", str(warehouse_path)]
+    )
+    assert res.exit_code == 0, res.output
+    assert calls == [("E56000005", YEAR, {"public": False, "level": None})]
+    assert _render_pages(out.read_bytes(), tmp_path) > 1
+
+
+def test_cli_rejects_bad_requests(warehouse_path, tmp_path):
+    from cancerwatch.errors import UsageError
+
+    for args in (["--org", "NOPE"], ["--org", "ENG", "--out", str(tmp_path / "r.docx")], ["--year", "2023/25"]):
+        argv = {"--org": "ENG", "--year": YEAR, "--out": str(tmp_path / "r.html")}
+        argv.update(dict(zip(args[::2], args[1::2], strict=True)))
+        res = CliRunner().invoke(app, ["report", *sum(argv.items(), ()), "--db", str(warehouse_path)])
+        assert isinstance(res.exception, UsageError), (args, res.output)
+
+
+def test_public_version_suppresses_small_numbers(warehouse, monkeypatch):
+    import cancerwatch.reports.build as build
+
+    monkeypatch.setattr(build, "escalation_section", lambda *a: [])  # not affected by suppression
+    context = build_report(warehouse, "E56000005", YEAR, public=True)
+    html = render_html(context)
+    assert context["policy"] == "nhsd_2018"
+    assert "public version" in html
+    # counts are rounded to the nearest 5 (nhsd_2018), small ones replaced by "*"
+    year = context["headline"][0].year
+    assert year["total"] % 5 == 0 and year["within_standard"] % 5 == 0
+    small = [r for rep in context["headline"] for r in rep.by_cancer_type if "total" in r["suppressed"]]
+    assert small and all(r["performance"] is None for r in small)
+    assert 'title="suppressed: small number">*</abbr>' in html
+
+
+def test_without_analytics_the_report_says_so(monkeypatch):
+    monkeypatch.setattr(analytics_view, "_function", lambda package, name: None)
+    view = analytics_view.spc_view(
+        [date(2023, m, 1) for m in range(4, 10)],
+        [0.7] * 6,
+        standard="fds",
+        improvement_direction="increase",
+        targets=[0.75] * 6,
+    )
+    assert not view.available and view.note.startswith("SPC not available")
+    funnel = analytics_view.funnel_view([("A", "A", 1, 2)] * 3, target=0.5)
+    assert not funnel.available
+    svg = charts.spc_chart(
+        view,
+        chart_id="t",
+        dates=[date(2023, m, 1) for m in range(4, 10)],
+        values=[0.7] * 6,
+        targets=[0.75] * 6,
+        year_start=FY_START,
+        year_end=date(2024, 3, 1),
+    )
+    assert svg.startswith("<svg")
+
+
+def test_early_diagnosis_from_record_level_rows(monkeypatch):
+    """With pathways loaded, the section shows early diagnosis and emergency presentations;
+    England sums the Alliance rows (including UNMAPPED) and public output suppresses small counts."""
+    import cancerwatch.accountability.quality_premium as qp
+    from cancerwatch.reports.build import Organisation
+    from cancerwatch.reports.sections import early_diagnosis_section, suppressor
+
+    def row(code, year, diagnosed, staged, early, emergencies, rate):
+        return {
+            "org_code": code,
+            "year": year,
+            "diagnosed": diagnosed,
+            "staged": staged,
+            "early": early,
+            "emergency_presentations": emergencies,
+            "emergency_presentation_rate": rate,
+        }
+
+    rows = [row("E56000005", "2023/24", 1000, 800, 480, 150, 0.15), row("UNMAPPED", "2023/24", 10, 6, 3, 1, 0.1)]
+    monkeypatch.setattr(qp, "early_diagnosis", lambda con, level: rows)
+    show, _ = suppressor(False)
+    england = early_diagnosis_section(None, Organisation("ENG", "England", "national", "provider"), FY_START, show)
+    assert england["available"] and not england["years"][0]["available"]  # no 2022/23 rows
+    y = england["years"][1]
+    assert (y["early"]["within_standard"], y["early"]["total"]) == (483, 806)
+    assert y["emergency"]["total"] == 1010 and y["emergency"]["performance"] == pytest.approx(151 / 1010)
+    assert y["staging"]["performance"] == pytest.approx(806 / 1010)
+    public, _ = suppressor(True)
+    unmapped = early_diagnosis_section(None, Organisation("UNMAPPED", "x", "alliance", "provider"), FY_START, public)
+    assert unmapped["years"][1]["early"]["within_standard"] is None  # 3 cases: suppressed
+    provider = early_diagnosis_section(None, Organisation("RBQ", "x", "provider", "provider"), FY_START, show)
+    assert not provider["available"] and "commissioner-based" in provider["note"]
