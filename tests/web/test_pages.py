@@ -289,3 +289,14 @@ def test_an_empty_warehouse_renders(tmp_path):
         league = c.get("/league")
         assert league.status_code == 404 and "Error code:" in league.text
         assert c.get("/api/v1/metrics", params={"standard": "fds"}).json()["error"]["code"] == "no_data"
+
+
+def test_annual_report_downloads(client):
+    page = client.get("/alliance/E56000005")
+    assert '/report/alliance/E56000005.pdf?year=2023/24' in page.text
+    html = client.get("/report/alliance/E56000005.html?year=2023/24")
+    assert html.status_code == 200 and "Cheshire and Merseyside" in html.text
+    pdf = client.get("/report/alliance/E56000005.pdf?year=2023/24")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "attachment" in pdf.headers["content-disposition"]
+    assert client.get("/report/alliance/E56000005.pdf?year=bad").status_code in (400, 422)

@@ -28,7 +28,7 @@ from cancerwatch.api.errors import install_error_handlers
 from cancerwatch.api.main import api_router
 from cancerwatch.config import Settings, load_settings
 from cancerwatch.web.pages import error_page
-from cancerwatch.web.routes import assets, data_page, league, map_page, org, overview, search, upload
+from cancerwatch.web.routes import assets, data_page, league, map_page, org, overview, report, search, upload
 from cancerwatch.web.series import warm_cache
 
 STATIC = Path(__file__).parent / "static"
@@ -72,7 +72,7 @@ def create_app(
     app.add_middleware(ServerTimingMiddleware)
     install_error_handlers(app, error_page)
     app.include_router(api_router())
-    for module in (overview, org, league, map_page, data_page, search, assets):
+    for module in (overview, org, league, map_page, data_page, search, assets, report):
         app.include_router(module.router, include_in_schema=False)
     if not public:
         app.include_router(upload.router, include_in_schema=False)
