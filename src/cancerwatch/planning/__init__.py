@@ -1,0 +1,1 @@
+"""Planning: urgent-referral demand forecasts and diagnostic capacity for the Faster Diagnosis Standard."""
