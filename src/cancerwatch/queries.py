@@ -246,7 +246,8 @@ def _compare(low: float | None, high: float | None, england: float | None) -> st
 
 
 def _rank(rows: list[dict]) -> None:
-    """Rank organisations within each period (and breakdown) by performance, 1 = best."""
+    """Rank organisations within each period (and breakdown) by performance: 1 = best, ties share
+    a rank (standard competition ranking, "1224"), so ranks never depend on row order."""
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
         if r["org_code"] in (UNMAPPED_CODE, NATIONAL_CODE) or r["performance"] is None:
@@ -254,7 +255,7 @@ def _rank(rows: list[dict]) -> None:
         key = (r["period_start"], *[r.get(b) for b in BY_COLUMNS if b in r])
         groups.setdefault(key, []).append(r)
     for members in groups.values():
-        members.sort(key=lambda r: -r["performance"])
-        for i, r in enumerate(members, start=1):
-            r["rank"] = i
+        values = sorted((r["performance"] for r in members), reverse=True)
+        for r in members:
+            r["rank"] = 1 + sum(1 for v in values if v > r["performance"])
             r["peers"] = len(members)

@@ -96,3 +96,18 @@ def test_comparison_with_england_uses_the_interval(warehouse):
             assert r["ci_high"] < r["england_performance"]
         elif r["compared_with_england"] == "similar":
             assert r["ci_low"] <= r["england_performance"] <= r["ci_high"]
+
+
+def test_ties_share_a_rank(warehouse):
+    rows = metrics(warehouse, MetricQuery(standard="62d", level="provider", by="route", date_from=SEP, date_to=SEP))
+    by_group = defaultdict(list)
+    for r in rows:
+        if r["rank"] is not None:
+            by_group[r["route"]].append(r)
+    for members in by_group.values():
+        for a in members:
+            for b in members:
+                if a["performance"] == b["performance"]:
+                    assert a["rank"] == b["rank"]
+                elif a["performance"] > b["performance"]:
+                    assert a["rank"] < b["rank"]
