@@ -1,0 +1,191 @@
+"""Clock rules of the three consolidated standards, as Ibis expressions over pathway rows.
+
+Source: domain brief 1.3 (populations, clock starts and stops), 1.5 (clock rules, day counting)
+and 4 (derivations table); CWT guidance v12.1. Day counting: the wait is the number of calendar
+days from clock start to clock stop (stop − start, so the start date is day 0), less the permitted
+adjustment, and a pathway is *within* the standard when the wait is ≤ N days.
+
+Every function takes a table with the ``pathways`` columns (design.md input contract) and returns
+a column expression; ``as_of`` arguments accept a date or a date column.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from cancerwatch.catalogue.standards import get_standard
+
+FDS = "fds"
+D31 = "31d"
+D62 = "62d"
+
+#: 28 days: the Faster Diagnosis Standard (standards catalogue ``[standards.fds] days``; CWT guidance v12.1).
+FDS_DAYS: int = get_standard(FDS).days
+#: 31 days: decision to treat to treatment (catalogue ``[standards.31d] days``; CRS consultation response 2023).
+D31_DAYS: int = get_standard(D31).days
+#: 62 days: referral to first treatment (catalogue ``[standards.62d] days``; CRS consultation response 2023).
+D62_DAYS: int = get_standard(D62).days
+
+#: Routes in the FDS population: USC, screening, breast symptomatic (catalogue ``routes``; domain brief 1.3).
+FDS_ROUTES: tuple[str, ...] = get_standard(FDS).routes
+#: Routes in the 62-day population: the FDS routes plus consultant upgrade (catalogue; domain brief 1.3).
+D62_ROUTES: tuple[str, ...] = get_standard(D62).routes
+
+FIRST = "first"
+SUBSEQUENT = "subsequent"
+#: Published 31-day sub-categories (domain brief 3.2: STAGE/ROUTE ``First Treatment`` / ``Subsequent Treatment``).
+D31_ROUTE_IDS = {FIRST: "first_treatment", SUBSEQUENT: "subsequent_treatment"}
+
+#: Clocks from which ``adjustment_days`` is subtracted. The contract carries one pathway-level
+#: adjustment counted from the clock start (first-seen DNA adjustment or admitted-care pause,
+#: domain brief 1.5), so it shortens the referral-based clocks (FDS and 62-day, as the brief's
+#: derivations table says). The 31-day clock starts at the decision to treat and the contract cannot
+#: say whether a pause fell after it, so the 31-day wait is not adjusted. Deviation, recorded here:
+#: add ``"31d"`` to apply the adjustment there too.
+ADJUSTED_CLOCKS: frozenset[str] = frozenset({FDS, D62})
+
+
+def _date(value: date | ir.DateValue) -> ir.DateValue:
+    return ibis.literal(value) if isinstance(value, date) else value
+
+
+def days_between(start: ir.DateValue, stop: ir.DateValue | date) -> ir.IntegerValue:
+    """Calendar days from ``start`` to ``stop`` (stop − start; the start date is day 0).
+
+    Source: domain brief 1.5, "Day counting".
+    """
+    return _date(stop).delta(start, unit="day")
+
+
+def adjusted_wait(
+    start: ir.DateValue, stop: ir.DateValue | date, adjustment: ir.IntegerValue | None
+) -> ir.IntegerValue:
+    """Days from ``start`` to ``stop`` less the permitted adjustment, never below zero.
+
+    Source: domain brief 1.5 (wait = stop − start − adjustment). An adjustment cannot make a wait
+    negative: a longer pause than the wait itself means the patient waited no time on the clock.
+    """
+    raw = days_between(start, stop)
+    if adjustment is None:
+        return raw
+    wait = raw - adjustment.fill_null(0)
+    # Not ``greatest``: SQL engines differ on NULLs there, and an open clock must stay NULL.
+    return ibis.ifelse(wait < 0, 0, wait)
+
+
+def _adjustment(p: ir.Table, clock: str) -> ir.IntegerValue | None:
+    return p.adjustment_days if clock in ADJUSTED_CLOCKS else None
+
+
+def within_standard(wait: ir.IntegerValue, days: int) -> ir.BooleanValue:
+    """True when the wait is ≤ ``days`` (domain brief 1.5: "encode the threshold as ≤ N days")."""
+    return wait <= days
+
+
+def clock_month(stop: ir.DateValue) -> ir.DateValue:
+    """The month a pathway is counted in: the calendar month of its clock stop.
+
+    Source: domain brief 4, derivations table (``period``): communication date for the FDS, treatment
+    date for 31 and 62 days.
+    """
+    return stop.truncate("M")
+
+
+def not_subsequent(p: ir.Table) -> ir.BooleanValue:
+    """True unless the row is a subsequent-treatment episode (which is not a referral)."""
+    return p.treatment_kind.isnull() | (p.treatment_kind != SUBSEQUENT)
+
+
+def fds_in_scope(p: ir.Table) -> ir.BooleanValue:
+    """The row is in the FDS population: a USC, screening or breast-symptomatic referral.
+
+    Source: domain brief 1.3 and 4 (``fds_in_scope``). Consultant upgrades and other routes are
+    out of scope. A subsequent-treatment row is a treatment episode of a pathway already counted,
+    not a referral, so it is out of scope too. The contract has no exclusion reason, so nothing else
+    is excluded.
+    """
+    return p.route.isin(FDS_ROUTES).fill_null(False) & not_subsequent(p)
+
+
+def fds_stop_date(p: ir.Table) -> ir.DateValue:
+    """FDS clock stop: the earlier of the FDS end date and the decision to treat (either may be missing).
+
+    Source: NHS Data Dictionary, Cancer Faster Diagnosis Pathway (domain brief 1.5): the pathway
+    ends when cancer is diagnosed or ruled out *or a decision to treat is reached, whichever comes
+    first*.
+    """
+    end, dtt = p.fds_end_date, p.decision_to_treat_date
+    return ibis.least(end.fill_null(dtt), dtt.fill_null(end))
+
+
+def fds_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.IntegerValue:
+    """FDS wait: min(FDS end, DTT) − referral − adjustment (or to ``as_of`` while still open).
+
+    Source: domain brief 4, derivations table (``fds_wait``).
+    """
+    stop = fds_stop_date(p) if as_of is None else _date(as_of)
+    return adjusted_wait(p.referral_date, stop, _adjustment(p, FDS))
+
+
+def fds_counted(p: ir.Table) -> ir.BooleanValue:
+    """The row counts towards the FDS: in scope and its FDS clock has stopped."""
+    return fds_in_scope(p) & fds_stop_date(p).notnull()
+
+
+def d31_in_scope(p: ir.Table) -> ir.BooleanValue:
+    """The row counts towards the 31-day standard: a first or subsequent treatment with both dates.
+
+    Source: domain brief 1.3 and 1.5 (every first and subsequent treatment, any route, any modality,
+    including "Other" since October 2023).
+    """
+    kind = p.treatment_kind.isin((FIRST, SUBSEQUENT)).fill_null(False)
+    return kind & p.decision_to_treat_date.notnull() & p.treatment_date.notnull()
+
+
+def d31_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.IntegerValue:
+    """31-day wait: treatment start − decision to treat (or to ``as_of`` while untreated).
+
+    Source: domain brief 4 (``d31_wait``); the adjustment is applied only if ``"31d"`` is in
+    :data:`ADJUSTED_CLOCKS`. The contract's decision-to-treat date stands for the earliest clinically
+    appropriate date where the provider records one.
+    """
+    stop = p.treatment_date if as_of is None else _date(as_of)
+    return adjusted_wait(p.decision_to_treat_date, stop, _adjustment(p, D31))
+
+
+def d31_route(p: ir.Table) -> ir.StringValue:
+    """The published 31-day sub-category id: ``first_treatment`` or ``subsequent_treatment``."""
+    return ibis.cases(
+        (p.treatment_kind == FIRST, D31_ROUTE_IDS[FIRST]),
+        else_=D31_ROUTE_IDS[SUBSEQUENT],
+    )
+
+
+def d62_route_in_scope(p: ir.Table) -> ir.BooleanValue:
+    """The pathway runs a 62-day clock: USC, breast symptomatic, screening or consultant upgrade.
+
+    Source: domain brief 1.3 (62-day population) and 4 (``d62_in_scope``).
+    """
+    return p.route.isin(D62_ROUTES).fill_null(False) & not_subsequent(p)
+
+
+def d62_in_scope(p: ir.Table) -> ir.BooleanValue:
+    """The row counts towards the 62-day standard: a first treatment on one of the four routes.
+
+    Source: domain brief 1.5 (only patients who start a first definitive treatment are counted) and
+    4 (``d62_in_scope``).
+    """
+    first = (p.treatment_kind == FIRST).fill_null(False)
+    return first & p.route.isin(D62_ROUTES).fill_null(False) & p.treatment_date.notnull()
+
+
+def d62_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.IntegerValue:
+    """62-day wait: first treatment − referral (or upgrade) date − adjustment, or to ``as_of``.
+
+    Source: domain brief 4 (``d62_wait``).
+    """
+    stop = p.treatment_date if as_of is None else _date(as_of)
+    return adjusted_wait(p.referral_date, stop, _adjustment(p, D62))
