@@ -24,6 +24,8 @@ BAD_REQUESTS = [
     ("GET", "/api/v1/metrics", {"standard": "fds", "from": "2031-01"}, 404, "no_data"),
     ("GET", "/api/v1/organisations", {"level": "national"}, 400, "validation_error"),
     ("GET", "/api/v1/organisations", {"limit": "5000"}, 400, "validation_error"),
+    ("GET", "/api/v1/organisations", {"offset": str(2**63)}, 400, "validation_error"),
+    ("GET", "/api/v1/metrics", {"standard": "fds", "offset": str(2**63)}, 400, "validation_error"),
     ("GET", "/api/v1/organisations/NOPE", {}, 404, "unknown_org"),
     ("GET", "/api/v1/standards/99d", {}, 404, "unknown_standard"),
     ("GET", "/api/v1/spc", {"standard": "fds", "level": "alliance"}, 400, "validation_error"),

@@ -41,9 +41,13 @@ def to_csv(rows: Sequence[dict], fields: Sequence[str] | None = None) -> str:
     fields = list(fields or (rows[0].keys() if rows else []))
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
+    # With "\n" line endings the csv module leaves a bare "\r" unquoted, and readers would split
+    # the row there: such rows are written with every field quoted.
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(fields)
     for r in rows:
-        writer.writerow(["" if r.get(f) is None else neutralise(r.get(f)) for f in fields])
+        cells = ["" if r.get(f) is None else neutralise(r.get(f)) for f in fields]
+        (quoted if any(isinstance(c, str) and "\r" in c for c in cells) else writer).writerow(cells)
     return buf.getvalue()
 
 

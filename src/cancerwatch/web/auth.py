@@ -1,8 +1,9 @@
-"""Who may upload: a bearer token, or a browser session opened by the sign-in form.
+"""Who may upload or see record-level figures: a bearer token, or a session opened by the sign-in form.
 
-Both check ``settings.api_token`` (``$CANCERWATCH_API_TOKEN``); with no token set, uploads are
-switched off. The session cookie holds an HMAC of the token (never the token itself), is
-HttpOnly and SameSite=Strict, so a cross-site form cannot post with it.
+Both check ``settings.api_token`` (``$CANCERWATCH_API_TOKEN``); with no token set, uploads and
+record-level figures are switched off, and the public site never has them. The session cookie
+holds an HMAC of the token (never the token itself), is HttpOnly and SameSite=Strict, so a
+cross-site form cannot post with it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from cancerwatch.api.deps import AppState
+from cancerwatch.api.errors import ApiError
 
 COOKIE = "cancerwatch_session"
 SESSION_HOURS = 8
@@ -59,3 +61,17 @@ def open_session(response: Response, request: Request, state: AppState) -> None:
 def close_session(response: Response) -> None:
     """Remove the session cookie."""
     response.delete_cookie(COOKIE, path="/")
+
+
+def require_record_access(request: Request, state: AppState) -> None:
+    """Refuse figures computed from record-level data unless the caller is signed in.
+
+    404 on the public site (they do not exist there), 403 when no token is configured, 401
+    without a matching bearer token or session cookie.
+    """
+    if state.public:
+        raise ApiError(404, "not_found", "record-level figures are not available on the public site")
+    if not state.settings.api_token:
+        raise ApiError(403, "record_level_disabled", "record-level figures are switched off: set CANCERWATCH_API_TOKEN")
+    if not is_authorised(request, state):
+        raise ApiError(401, "unauthorised", "record-level figures need a bearer token or a signed-in session")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from cancerwatch.api.deps import Con, State
-from cancerwatch.api.errors import ApiError
 from cancerwatch.api.schemas import (
+    MAX_OFFSET,
     MONTH_PATTERN,
     Basis,
     By,
@@ -22,6 +22,7 @@ from cancerwatch.api.schemas import (
 )
 from cancerwatch.periods import parse_month
 from cancerwatch.queries import MetricQuery
+from cancerwatch.web.auth import require_record_access
 from cancerwatch.web.series import metric_rows
 
 router = APIRouter(tags=["metrics"])
@@ -32,10 +33,16 @@ Month = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="YYYY-MM"
 @router.get(
     "/metrics",
     response_model=MetricsResponse,
-    responses={400: {"model": ErrorEnvelope}, 404: {"model": ErrorEnvelope}},
+    responses={
+        400: {"model": ErrorEnvelope},
+        401: {"model": ErrorEnvelope},
+        403: {"model": ErrorEnvelope},
+        404: {"model": ErrorEnvelope},
+    },
     summary="Performance of a standard",
 )
 def get_metrics(
+    request: Request,
     state: State,
     con: Con,
     standard: Annotated[StandardId, Query(description="standard id, e.g. fds, 31d, 62d")],
@@ -50,15 +57,15 @@ def get_metrics(
         "published"
     ),
     limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> MetricsResponse:
     """Rows with the CLI contract's fields: counts, performance, 95% Wilson interval, threshold and met.
 
     Small numbers are controlled by the server's disclosure policy (``suppression``; each row's
     ``suppressed`` names the fields withheld).
     """
-    if dataset == "record" and state.public:
-        raise ApiError(404, "not_found", "record-level figures are not available on the public site")
+    if dataset == "record":
+        require_record_access(request, state)
     query = MetricQuery(
         standard=standard,
         level=level,

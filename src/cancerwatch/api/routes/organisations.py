@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from cancerwatch.api.deps import Con
 from cancerwatch.api.errors import ApiError
-from cancerwatch.api.schemas import ErrorEnvelope, OrganisationOut, OrganisationsResponse, OrgLevel
+from cancerwatch.api.schemas import MAX_OFFSET, ErrorEnvelope, OrganisationOut, OrganisationsResponse, OrgLevel
 from cancerwatch.web.data import find_organisation, search_organisations
 
 router = APIRouter(tags=["organisations"])
@@ -20,7 +20,7 @@ def list_organisations(
     level: Annotated[OrgLevel | None, Query(description="only this level")] = None,
     q: Annotated[str | None, Query(max_length=100, description="text in the code or name")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> OrganisationsResponse:
     """Organisations whose code or name contains ``q``; exact code matches first."""
     rows, total = search_organisations(con, q=q, level=level, limit=limit, offset=offset)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cancerwatch.api.deps import Con
+from cancerwatch.api.schemas import MAX_OFFSET
 from cancerwatch.web.data import find_organisation, search_organisations
 from cancerwatch.web.pages import render
 from cancerwatch.web.templating import org_href
@@ -21,7 +22,7 @@ def search(
     request: Request,
     con: Con,
     q: Annotated[str, Query(max_length=100)] = "",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     """Results page, or a redirect when ``q`` is exactly an organisation's code."""
     text = q.strip()
