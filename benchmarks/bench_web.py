@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -63,33 +64,38 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(db: Path):
-    """``cancerwatch serve`` in a subprocess; yields its base URL."""
+def running_server(db: Path, *, env: dict[str, str] | None = None):
+    """``cancerwatch serve`` on a free loopback port in a subprocess; yields its base URL.
+
+    ``env``: extra environment for the server (e.g. ``CANCERWATCH_API_TOKEN``).
+    """
     port = free_port()
-    cmd = [sys.executable, "-m", "cancerwatch", "serve", "--db", str(db), "--port", str(port)]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-            try:
-                if httpx.get(base + "/api/v1/standards", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start within 60 s")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
+    cmd = [sys.executable, "-m", "cancerwatch", "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe: a full pipe would stall the server
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, env=env)
+        base = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"server exited: {log.read().decode(errors='replace')}")
+                try:
+                    if httpx.get(base + "/api/v1/standards", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start within 60 s")
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def server_ms(response: httpx.Response) -> float:
@@ -141,18 +147,70 @@ def bench_alliance_pages(base: str, requests: int) -> bool:
     return ok
 
 
-async def load_test(base: str, clients: int, duration: float) -> bool:
-    """``clients`` concurrent clients for ``duration`` seconds; prints throughput, latency and errors."""
+@dataclass
+class LoadResult:
+    """What a load test saw: request count, errors and client-side latency percentiles (ms)."""
+
+    clients: int
+    seconds: float
+    paths: int
+    latencies_ms: list[float]
+    errors: list[str]
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies_ms)
+
+    def p(self, q: float) -> float:
+        return percentile(self.latencies_ms, q) if self.latencies_ms else float("nan")
+
+    def report(self) -> str:
+        lines = [
+            f"Load test: {self.clients} concurrent clients for {self.seconds:.0f} s over {self.paths} paths",
+            f"  requests {self.requests:,}   throughput {self.requests / self.seconds:,.0f} req/s"
+            f"   errors {len(self.errors)}",
+        ]
+        if self.latencies_ms:
+            lines.append(
+                f"  latency  p50 {statistics.median(self.latencies_ms):6.1f} ms   p95 {self.p(95):6.1f} ms"
+                f"   p99 {self.p(99):6.1f} ms"
+            )
+        lines += [f"  error: {e}" for e in self.errors[:10]]
+        lines.append(f"  target 0 errors: {'met' if not self.errors else 'MISSED'}")
+        return "\n".join(lines)
+
+
+LOAD_MIX_EXTRA = (
+    "/",
+    "/league?standard=62d&level=provider",
+    "/league?standard=fds&level=alliance&sort=total&dir=asc",
+    "/api/v1/metrics?standard=62d&level=alliance",
+    "/api/v1/spc?standard=fds",
+    "/api/v1/funnel?standard=62d&level=alliance",
+    "/api/v1/organisations?q=leeds",
+)
+
+
+def load_mix(base: str) -> list[str]:
+    """The paths the load test cycles through: Alliance pages, overview, league table, JSON API."""
     codes = alliance_codes(base)
-    mix = [f"/alliance/{c}?standard={s}" for s in STANDARDS for c in codes[:7]] + [
-        "/",
-        "/league?standard=62d&level=provider",
-        "/league?standard=fds&level=alliance&sort=total&dir=asc",
-        "/api/v1/metrics?standard=62d&level=alliance",
-        "/api/v1/spc?standard=fds",
-        "/api/v1/funnel?standard=62d&level=alliance",
-        "/api/v1/organisations?q=leeds",
-    ]
+    return [f"/alliance/{c}?standard={s}" for s in STANDARDS for c in codes[:7]] + list(LOAD_MIX_EXTRA)
+
+
+def warm_up(base: str) -> None:
+    """Request every path of the mix once, as users' first visits after a restart would."""
+    with httpx.Client(base_url=base, timeout=120) as client:
+        for path in load_mix(base):
+            client.get(path)
+
+
+async def load_test(base: str, clients: int, duration: float) -> LoadResult:
+    """``clients`` concurrent clients for ``duration`` seconds over the dashboard and the JSON API.
+
+    Each client holds one connection and requests its next path as soon as the last one is
+    answered. An error is a transport failure, a 5xx, or a 4xx on a path that must exist.
+    """
+    mix = load_mix(base)
     latencies: list[float] = []
     errors: list[str] = []
     stop = time.monotonic() + duration
@@ -174,18 +232,7 @@ async def load_test(base: str, clients: int, duration: float) -> bool:
 
     t0 = time.monotonic()
     await asyncio.gather(*(client_loop(i) for i in range(clients)))
-    elapsed = time.monotonic() - t0
-    print(f"Load test: {clients} concurrent clients for {elapsed:.0f} s over {len(mix)} paths")
-    print(f"  requests {len(latencies):,}   throughput {len(latencies) / elapsed:,.0f} req/s   errors {len(errors)}")
-    if latencies:
-        print(
-            f"  latency  p50 {statistics.median(latencies):6.1f} ms   p95 {percentile(latencies, 95):6.1f} ms"
-            f"   p99 {percentile(latencies, 99):6.1f} ms"
-        )
-    for e in errors[:10]:
-        print(f"  error: {e}")
-    print(f"  target 0 errors: {'met' if not errors else 'MISSED'}")
-    return not errors
+    return LoadResult(clients, time.monotonic() - t0, len(mix), latencies, errors)
 
 
 def main() -> None:
@@ -204,7 +251,9 @@ def main() -> None:
             print(f"loaded the bundled files in {time.perf_counter() - t0:.1f} s")
         with running_server(db) as base:
             pages_ok = bench_alliance_pages(base, args.requests)
-            load_ok = asyncio.run(load_test(base, args.clients, args.duration))
+            result = asyncio.run(load_test(base, args.clients, args.duration))
+            print(result.report())
+            load_ok = not result.errors
     sys.exit(0 if pages_ok and load_ok else 1)
 
 
