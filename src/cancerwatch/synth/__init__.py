@@ -8,6 +8,7 @@ model and its calibration, ``synth.codes`` for where the real organisation codes
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,8 @@ CHUNK_ROWS = 1_000_000
 DEFAULT_START = date(2023, 4, 1)  # 2023/24, the year the calibration targets
 DEFAULT_MONTHS = 12
 FDS_OUTCOMES = ("cancer_confirmed", "cancer_ruled_out")
+#: Parquet key-value metadata key under which a generated file records how it was generated.
+METADATA_KEY = b"cancerwatch.synth"
 TREATMENT_KINDS = ("first", "subsequent")
 
 
@@ -99,8 +102,17 @@ def generate(
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     patients = max(1, int(n * 0.8))  # some patients have several pathways (subsequent treatments)
-    with pq.ParquetWriter(out, SCHEMA, compression="zstd") as writer:
+    spec = {"n": n, "seed": seed, "start": start.isoformat(), "months": months, "chunk_rows": chunk_rows}
+    schema = SCHEMA.with_metadata({METADATA_KEY: json.dumps(spec).encode()})
+    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
         for chunk_no, first_row in enumerate(range(0, n, chunk_rows)):
             size = min(chunk_rows, n - first_row)
             writer.write_table(chunk_table(ctx, seed, chunk_no, first_row, size, patients))
     return out
+
+
+def generated_with(path: Path | str) -> dict | None:
+    """How a file written by :func:`generate` was generated (``n``, ``seed``, ``start``, ``months``,
+    ``chunk_rows``), read from its Parquet metadata; None for any other file."""
+    meta = pq.read_schema(path).metadata or {}
+    return json.loads(meta[METADATA_KEY]) if METADATA_KEY in meta else None
