@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything cancerwatch needs on a fresh Debian machine: a virtual environment with the
-# package and its test tools, and (for the browser and Spark tests) Debian's chromium and a Java
-# runtime. Safe to run again: each step is skipped when already done.
+# package, its test tools, PySpark (the spark engine) and WeasyPrint (PDF reports), and (for the
+# browser and Spark tests) Debian's chromium and a Java runtime (PySpark 4 needs Java 17 or later).
+# Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +11,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[dev]"
+.venv/bin/python -m pip install --quiet -e ".[dev,spark,pdf]"
 
 if [ "${CANCERWATCH_SKIP_SYSTEM:-0}" != "1" ]; then
   need=()

@@ -1,4 +1,8 @@
-"""``cancerwatch metrics``: performance of a standard at a level and period (design.md)."""
+"""``cancerwatch metrics``: performance of a standard at a level and period (design.md).
+
+``--engine spark`` runs the same metric expressions on PySpark (``warehouse.engines``); ``--parquet``
+reads the facts from a month-partitioned Parquet dataset instead of the warehouse.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import typer
 
 from cancerwatch.cli.options import DbOption, FormatOption, db_path
 from cancerwatch.cli.output import emit
+from cancerwatch.errors import UsageError
 from cancerwatch.periods import parse_month
 from cancerwatch.queries import MetricQuery, metrics
 from cancerwatch.warehouse.connect import open_duckdb
@@ -50,6 +55,43 @@ class Basis(StrEnum):
     commissioner = "commissioner"
 
 
+class Engine(StrEnum):
+    """Where the Ibis expressions run."""
+
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOption = Annotated[
+    Engine, typer.Option(help="duckdb, or spark (PySpark: local[2] unless --spark-master)", case_sensitive=False)
+]
+SparkMasterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master", help="Spark master URL, e.g. spark://host:7077 (default: $CANCERWATCH_SPARK_MASTER, local[2])"
+    ),
+]
+OUT_SUFFIXES = (".xlsx", ".parquet")
+
+
+def check_out(out: Path | None) -> None:
+    """``--out`` must name an Excel workbook or a Parquet file."""
+    if out is not None and out.suffix.lower() not in OUT_SUFFIXES:
+        raise UsageError(f"--out {out.name!r}: write a .xlsx workbook or a .parquet file")
+
+
+def write_out(rows: list[dict], out: Path, title: str) -> None:
+    """Write result rows to ``out``: an Excel workbook (.xlsx) or a Parquet file (.parquet)."""
+    if out.suffix.lower() == ".parquet":
+        from cancerwatch.warehouse.engines import write_results
+
+        write_results(rows, out)
+    else:
+        from cancerwatch.exports import write_xlsx
+
+        write_xlsx(rows, out, title=title)
+
+
 TABLE_COLUMNS = (
     "period_label",
     "org_code",
@@ -86,7 +128,17 @@ def register(app: typer.Typer) -> None:
             str, typer.Option(help="as_published, or legacy: Oct 2023 tumour groups rolled up to the 2022 ones")
         ] = "as_published",
         dataset: Annotated[str, typer.Option(help="published (NHS England files) or record (pathways)")] = "published",
-        out: Annotated[Path | None, typer.Option("--out", help="also write an Excel workbook (.xlsx)")] = None,
+        out: Annotated[
+            Path | None, typer.Option("--out", help="also write the rows to an Excel workbook (.xlsx) or Parquet")
+        ] = None,
+        engine: EngineOption = Engine.duckdb,
+        spark_master: SparkMasterOption = None,
+        parquet: Annotated[
+            Path | None,
+            typer.Option(
+                "--parquet", help="read facts from DIR/facts/period=YYYY-MM-01/*.parquet (see docs/scale-out.md)"
+            ),
+        ] = None,
         db: DbOption = None,
         fmt: FormatOption = None,
     ) -> None:
@@ -103,15 +155,23 @@ def register(app: typer.Typer) -> None:
             tumour_scheme=tumour_scheme,
             dataset=dataset,
         )
+        check_out(out)
         con = open_duckdb(db_path(db), read_only=True)
         try:
-            rows = metrics(con, query)
+            if engine is Engine.duckdb and parquet is None:
+                rows = metrics(con, query)
+            else:
+                from cancerwatch.warehouse.engines import close_engine, open_engine
+
+                backend = open_engine(engine.value, con, spark_master=spark_master, parquet_dir=parquet)
+                try:
+                    rows = metrics(con, query, backend=backend)
+                finally:
+                    close_engine(backend)
         finally:
             con.close()
         if out is not None:
-            from cancerwatch.exports import write_xlsx
-
-            write_xlsx(rows, out, title=f"{standard} {level.value} {period.value}")
+            write_out(rows, out, f"{standard} {level.value} {period.value}")
         cols = list(TABLE_COLUMNS)
         if by:
             cols.insert(3, by.value)

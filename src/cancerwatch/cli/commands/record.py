@@ -1,5 +1,8 @@
-"""Record-level commands: ``synth`` (synthetic pathways), ``ptl`` (patient tracking list) and
-``reconcile`` (record-level figures against published ones). Patient identifiers are never printed.
+"""Record-level commands: ``synth`` (synthetic pathways), ``ptl`` (patient tracking list),
+``record-metrics`` (standards straight from a pathway file or dataset) and ``reconcile``
+(record-level figures against published ones). Patient identifiers are never printed.
+
+``ptl`` and ``record-metrics`` take ``--engine duckdb|spark``: the same Ibis rules run on either.
 """
 
 from __future__ import annotations
@@ -13,17 +16,35 @@ import ibis
 import typer
 
 from cancerwatch.catalogue.standards import get_standard
-from cancerwatch.cli.commands.metrics import Level
+from cancerwatch.cli.commands.metrics import (
+    TABLE_COLUMNS,
+    Basis,
+    By,
+    Engine,
+    EngineOption,
+    Level,
+    Period,
+    SparkMasterOption,
+    check_out,
+    write_out,
+)
 from cancerwatch.cli.options import DbOption, FormatOption, db_path
 from cancerwatch.cli.output import Format, default_format, emit
 from cancerwatch.errors import NoData, UnknownOrg, UsageError
 from cancerwatch.metrics.pathways import ptl
 from cancerwatch.metrics.pathways.reconcile import DIFFERS, MATCH, RECONCILE_COLUMNS, reconcile_counts
 from cancerwatch.periods import parse_month
-from cancerwatch.queries import MetricQuery
+from cancerwatch.queries import MetricQuery, metrics
 from cancerwatch.warehouse.connect import ibis_backend, open_duckdb
 
 RECORD_STANDARDS = ("fds", "31d", "62d")
+PathwaysOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--pathways",
+        help="read pathways from a Parquet file or folder (Hive partitions allowed) instead of the warehouse",
+    ),
+]
 DATE_COLUMNS = ("referral_date", "fds_end_date", "decision_to_treat_date", "treatment_date", "ipt_date")
 
 
@@ -88,15 +109,23 @@ def register(app: typer.Typer) -> None:
         ] = None,
         weeks: Annotated[int, typer.Option(min=1, max=104, help="weeks of backlog history")] = 8,
         show: Annotated[Show, typer.Option(help="all, summary, weeks or pathways (CSV holds one table)")] = Show.all,
+        pathways: PathwaysOption = None,
+        engine: EngineOption = Engine.duckdb,
+        spark_master: SparkMasterOption = None,
         db: DbOption = None,
         fmt: FormatOption = None,
     ) -> None:
         """Patient tracking list: open pathways, 62-day backlog and 104+ day waiters (no patient identifiers)."""
+        from cancerwatch.warehouse.engines import close_engine, open_pathways
+
         code = provider.strip().upper()
         con = open_duckdb(db_path(db), read_only=True)
+        backend = None
         try:
-            backend = ibis_backend(con)
-            p = ptl.latest_pathways(backend.table("pathways"))
+            backend = open_pathways(engine.value, con, pathways, spark_master=spark_master)
+            p = backend.table("pathways")
+            if "source_id" in p.columns:  # the warehouse: each pathway as its latest file gives it
+                p = ptl.latest_pathways(p)
             day = _parse_day(as_of) if as_of else latest_date(p)
             if day is None:
                 raise NoData("no record-level pathways loaded: load a pathway file first")
@@ -108,8 +137,81 @@ def register(app: typer.Typer) -> None:
             summary = _iso(ptl.ptl_summary(ptl.ptl_rows(mine, day)).to_pyarrow().to_pylist())
             weekly = _iso(ptl.backlog_by_week(mine, ptl.week_ends(day, weeks)).to_pyarrow().to_pylist())
         finally:
+            if backend is not None:
+                close_engine(backend)
             con.close()
         _emit_ptl(code, day, show, fmt, summary, weekly, pathways_out)
+
+    @app.command("record-metrics")
+    def record_metrics_command(
+        pathways: Annotated[
+            Path, typer.Option("--pathways", help="pathways: a Parquet file or folder (Hive partitions allowed)")
+        ],
+        standard: Annotated[
+            list[str] | None, typer.Option(help="fds, 31d or 62d; repeat for several (default: all three)")
+        ] = None,
+        level: Annotated[Level, typer.Option(help="level of the NHS hierarchy")] = Level.national,
+        period: Annotated[Period, typer.Option(help="month, or NHS financial quarter / year")] = Period.month,
+        org: Annotated[str | None, typer.Option(help="one organisation code")] = None,
+        by: Annotated[By | None, typer.Option(help="breakdown")] = None,
+        from_: Annotated[str | None, typer.Option("--from", help="first month, YYYY-MM")] = None,
+        to: Annotated[str | None, typer.Option("--to", help="last month, YYYY-MM")] = None,
+        basis: Annotated[
+            Basis | None, typer.Option(help="default: provider for provider/national, commissioner for sub_icb/icb")
+        ] = None,
+        engine: EngineOption = Engine.duckdb,
+        spark_master: SparkMasterOption = None,
+        out: Annotated[
+            Path | None, typer.Option("--out", help="also write the rows to an Excel workbook (.xlsx) or Parquet")
+        ] = None,
+        facts_out: Annotated[
+            Path | None,
+            typer.Option("--facts-out", help="also keep the record-level facts in DIR/facts/period=YYYY-MM-01/"),
+        ] = None,
+        db: DbOption = None,
+        fmt: FormatOption = None,
+    ) -> None:
+        """Record-level standards computed straight from pathways (not loaded), rows as `metrics` gives them.
+
+        Organisation structure and names come from the warehouse (--db).
+        """
+        from cancerwatch.warehouse.engines import close_engine, open_record_engine
+
+        chosen = tuple(standard or RECORD_STANDARDS)
+        unknown = [s for s in chosen if s not in RECORD_STANDARDS]
+        if unknown:
+            raise UsageError(f"--standard {unknown[0]!r}: record-level standards are {', '.join(RECORD_STANDARDS)}")
+        queries = [
+            MetricQuery(
+                standard=s,
+                level=level.value,
+                period=period.value,
+                org=org,
+                by=by.value if by else None,
+                date_from=parse_month(from_) if from_ else None,
+                date_to=parse_month(to) if to else None,
+                basis=basis.value if basis else None,
+                dataset="record",
+            ).validated()
+            for s in chosen
+        ]
+        check_out(out)
+        con = open_duckdb(db_path(db), read_only=True)
+        try:
+            backend = open_record_engine(engine.value, con, pathways, spark_master=spark_master, facts_dir=facts_out)
+            try:
+                rows = [row for q in queries for row in metrics(con, q, backend=backend)]
+            finally:
+                close_engine(backend)
+        finally:
+            con.close()
+        title = f"record-level {', '.join(chosen)} by {level.value} and {period.value}"
+        if out is not None:
+            write_out(rows, out, title)
+        cols = ["standard", *TABLE_COLUMNS]
+        if by:
+            cols.insert(4, by.value)
+        emit(rows, fmt, title=title, columns=cols)
 
     @app.command("reconcile")
     def reconcile_command(
