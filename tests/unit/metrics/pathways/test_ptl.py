@@ -101,3 +101,53 @@ def test_summary_and_weekly_backlog(backend):
         (day(100), 2, 2, 1),
     ]
     assert all(isinstance(r["week_ending"], date) for r in got)
+
+
+def test_backlog_per_provider_and_week_follows_the_transfer(backend):
+    # Day 0 is the referral of every pathway. On day 63 (first snapshot) all three are over 62 days.
+    rows = [
+        # RBK's own patient, untreated: in RBK's backlog every week, over 104 days from day 105.
+        pathway(pathway_id="own", first_provider_code="RBK"),
+        # Transferred to RAL on day 70: RBK's backlog on day 63, RAL's on days 70 and 77.
+        pathway(pathway_id="moved", first_provider_code="RBK", treating_provider_code="RAL", ipt_date=day(70)),
+        # RXK's patient treated on day 75: in RXK's backlog on days 63 and 70, gone on day 77.
+        pathway(
+            pathway_id="treated",
+            first_provider_code="RXK",
+            decision_to_treat_date=day(60),
+            treatment_date=day(75),
+            treatment_kind="first",
+        ),
+    ]
+    weeks = ptl.week_ends(day(77), 3)
+    got = backend.to_pyarrow(ptl.backlog_by_week(table(rows), weeks)).to_pylist()
+    assert {(r["provider_code"], r["week_ending"]): (r["open_pathways"], r["backlog_62"]) for r in got} == {
+        ("RBK", day(63)): (2, 2),
+        ("RBK", day(70)): (1, 1),
+        ("RBK", day(77)): (1, 1),
+        ("RAL", day(70)): (1, 1),
+        ("RAL", day(77)): (1, 1),
+        ("RXK", day(63)): (1, 1),
+        ("RXK", day(70)): (1, 1),
+    }
+    assert all(r["over_104"] == 0 for r in got)
+    late = backend.to_pyarrow(ptl.backlog_by_week(table(rows), [day(105)])).to_pylist()
+    assert {r["provider_code"]: r["over_104"] for r in late} == {"RBK": 1, "RAL": 1}
+
+
+def test_no_output_carries_the_patient_identifier(backend):
+    from cancerwatch.metrics.pathways.levels import LEVEL_COLUMNS
+    from cancerwatch.metrics.pathways.record_facts import record_facts
+
+    t = table([pathway(pathway_id="p", patient_id="SECRET")])
+    outputs = {
+        "ptl_rows": ptl.ptl_rows(t, day(10)),
+        "ptl_summary": ptl.ptl_summary(ptl.ptl_rows(t, day(10))),
+        "backlog_by_week": ptl.backlog_by_week(t, [day(10)]),
+        "record_facts": record_facts(t),
+    }
+    for name, expr in outputs.items():
+        assert "patient_id" not in expr.columns, name
+        assert "SECRET" not in str(backend.to_pyarrow(expr).to_pylist()), name
+    assert tuple(ptl.ptl_rows(t, day(10)).columns) == ptl.PTL_COLUMNS
+    assert "patient_id" not in LEVEL_COLUMNS
