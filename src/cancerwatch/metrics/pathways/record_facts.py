@@ -1,8 +1,9 @@
 """Pathways → rows of the ``facts`` table, in the shape of NHS England's published extracts.
 
 Each clock stop becomes an *event*: (standard, month, route, tumour group, modality, accountable
-provider, commissioner, weight, within). Events are summed into a compact *cube* per basis (one
-pass over the events each), and each cube is summed again into the published breakdowns:
+provider, commissioner, weight, within). Events are summed once into a *cube* per provider ×
+commissioner (one pass over the events, so they are never held or recomputed per basis), the cube
+is summed per basis, and each basis is summed again into the published breakdowns:
 
 - ``provider``: the accountable provider. FDS → the first provider (the contract has no "FDS end
   organisation"); 31-day → the treating provider, else the first provider; 62-day → the first and
@@ -133,14 +134,25 @@ def record_events(p: ir.Table) -> ir.Table:
     return fds_events(p).union(d31_events(p)).union(d62_events(p))
 
 
-def basis_cube(events: ir.Table, basis: str) -> ir.Table:
-    """Events summed per accountable organisation of ``basis`` and every published dimension."""
-    org = events.provider_code if basis == PROVIDER_BASIS else events.commissioner_code
-    e = events.mutate(org_code=org)
-    return e.group_by(["standard", "period", "route", "cancer_type", "modality", "org_code"]).aggregate(
-        total=e.weight.sum(),
-        within_standard=e.within.ifelse(e.weight, 0.0).sum(),
+DIMENSIONS = ["standard", "period", "route", "cancer_type", "modality"]
+
+
+def event_cube(events: ir.Table) -> ir.Table:
+    """Events summed per provider × commissioner and every published dimension (both bases' grain).
+
+    Summing the events once, at a grain both bases are built from, reads the events once.
+    """
+    return events.group_by([*DIMENSIONS, "provider_code", "commissioner_code"]).aggregate(
+        total=events.weight.sum(),
+        within_standard=events.within.ifelse(events.weight, 0.0).sum(),
     )
+
+
+def basis_cube(cube: ir.Table, basis: str) -> ir.Table:
+    """The event cube summed per accountable organisation of ``basis`` and every published dimension."""
+    org = cube.provider_code if basis == PROVIDER_BASIS else cube.commissioner_code
+    c = cube.mutate(org_code=org)
+    return c.group_by([*DIMENSIONS, "org_code"]).aggregate(total=c.total.sum(), within_standard=c.within_standard.sum())
 
 
 def _tumour_scheme(t: ir.Table) -> ir.StringValue:
@@ -178,6 +190,6 @@ def facts_from_cube(cube: ir.Table, basis: str) -> ir.Table:
 
 def record_facts(p: ir.Table) -> ir.Table:
     """Facts rows (``FACT_COLUMNS``) of the FDS, 31-day and 62-day standards from pathway rows."""
-    events = record_events(p)
-    provider = facts_from_cube(basis_cube(events, PROVIDER_BASIS), PROVIDER_BASIS)
-    return provider.union(facts_from_cube(basis_cube(events, COMMISSIONER_BASIS), COMMISSIONER_BASIS))
+    cube = event_cube(record_events(p))
+    provider = facts_from_cube(basis_cube(cube, PROVIDER_BASIS), PROVIDER_BASIS)
+    return provider.union(facts_from_cube(basis_cube(cube, COMMISSIONER_BASIS), COMMISSIONER_BASIS))
