@@ -142,11 +142,11 @@ def test_damaged_workbook(fuzz_db, flips, cut_):
     _check_load(fuzz_db, WORKBOOK.name, bytes(data))
 
 
-def test_the_unmutated_samples_load_in_full(fuzz_db, provider_rows, pathway_rows):
+def test_the_unmutated_samples_load_in_full(empty_warehouse, provider_rows, pathway_rows):
     """The fuzzers start from files that load cleanly, so mutations reach the row checks."""
     with tempfile.TemporaryDirectory() as d:
         for name, rows in (("provider-sample.csv", provider_rows), ("pathways-sample.csv", pathway_rows)):
             path = Path(d) / name
             path.write_bytes(_csv_bytes(rows))
-            (result,) = load_files(fuzz_db, [path])
+            (result,) = load_files(empty_warehouse, [path])
             assert (result.status, result.rows_read, result.rows_quarantined) == ("loaded", 30, 0), result
