@@ -147,3 +147,14 @@ def test_record_metrics_rejects_missing_pathways_and_other_standards(warehouse_p
         app, ["record-metrics", "--pathways", str(tmp_path), "--standard", "2ww", "--db", str(warehouse_path)]
     )
     assert res.exit_code != 0
+
+
+def test_spark_settings_from_the_environment(monkeypatch):
+    from cancerwatch.errors import UsageError
+    from cancerwatch.warehouse.engines import _env_conf
+
+    monkeypatch.setenv("CANCERWATCH_SPARK_CONF", "spark.sql.shuffle.partitions=64, spark.executor.memory=8g")
+    assert _env_conf() == {"spark.sql.shuffle.partitions": "64", "spark.executor.memory": "8g"}
+    monkeypatch.setenv("CANCERWATCH_SPARK_CONF", "spark.executor.memory")
+    with pytest.raises(UsageError):
+        _env_conf()

@@ -79,7 +79,8 @@ def spark_master(master: str | None = None) -> str:
 
 
 def spark_session(master: str | None = None, conf: Mapping[str, str] | None = None) -> Any:
-    """The process's SparkSession (created on first use with ``SPARK_CONF``; reused after).
+    """The process's SparkSession (created on first use with ``SPARK_CONF``, then
+    ``$CANCERWATCH_SPARK_CONF``, then ``conf``; reused after).
 
     Spark allows one active session per JVM, so a second call returns the first session; the
     master and memory settings of the first call stay in force.
@@ -92,11 +93,20 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # no hostname lookup, no warning
     builder = SparkSession.builder.master(master)
-    for key, value in {**SPARK_CONF, **(conf or {})}.items():
+    for key, value in {**SPARK_CONF, **_env_conf(), **(conf or {})}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def _env_conf() -> dict[str, str]:
+    """Spark settings from ``$CANCERWATCH_SPARK_CONF`` (``key=value,key=value``), e.g. for a cluster."""
+    pairs = [p.strip() for p in os.environ.get("CANCERWATCH_SPARK_CONF", "").split(",") if p.strip()]
+    bad = [p for p in pairs if "=" not in p]
+    if bad:
+        raise UsageError(f"$CANCERWATCH_SPARK_CONF: {bad[0]!r} is not key=value")
+    return dict(p.split("=", 1) for p in pairs)
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, directory: Path | str, tables: Iterable[str] = TABLES) -> Path:
@@ -186,6 +196,29 @@ def write_parquet(
     return path
 
 
+def read_pathways(backend: ibis.BaseBackend, path: Path | str) -> ir.Table:
+    """Pathways from a Parquet file or folder (Hive partitions read as columns) as ``backend``'s ``pathways``."""
+    source = _pathway_source(path)
+    if backend.name == "pyspark":
+        backend._session.read.parquet(str(source)).createOrReplaceTempView("pathways")
+    else:
+        _duckdb_pathways_view(backend.con, source)
+    return backend.table("pathways")
+
+
+def read_facts(backend: ibis.BaseBackend, directory: Path | str, schema: ibis.Schema) -> ir.Table:
+    """A facts dataset partitioned by month (``directory/period=YYYY-MM-01/``) as ``backend``'s ``facts``.
+
+    Read with ``schema`` (the warehouse's), so counts stay exact decimals on both engines.
+    """
+    directory = Path(directory)
+    if backend.name == "pyspark":
+        backend._session.read.schema(_spark_schema(schema)).parquet(str(directory)).createOrReplaceTempView("facts")
+    else:
+        backend.con.execute(_duckdb_parquet_view("facts", directory, schema))
+    return backend.table("facts")
+
+
 def open_pathways(
     engine: str,
     con: duckdb.DuckDBPyConnection,
@@ -207,16 +240,16 @@ def open_pathways(
         if source is None:
             return ibis_backend(con)
         mem = duckdb.connect()
-        _duckdb_pathways_view(mem, source)
         backend = ibis_backend(mem)
+        read_pathways(backend, source)
         backend._cancerwatch_cleanup = weakref.finalize(backend, mem.close)
         return backend
     backend = _spark(con, {}, spark_master, tables=())
     if source is None:
-        source = backend._cancerwatch_tmp / "pathways"
+        source = backend._cancerwatch_tmp / "pathways.parquet"
         sql = f"COPY (SELECT * EXCLUDE (patient_id) FROM pathways) TO '{_sql_path(source)}' (FORMAT parquet)"  # noqa: S608
         con.execute(sql)
-    backend._session.read.parquet(str(source)).createOrReplaceTempView("pathways")
+    read_pathways(backend, source)
     return backend
 
 
@@ -266,19 +299,18 @@ def open_record_engine(
     if engine == "duckdb":
         mem = duckdb.connect()
         _copy_tables(con, mem, others)
-        _duckdb_pathways_view(mem, source)
         backend = ibis_backend(mem)
-        backend.create_table("facts", record_facts_rows(backend.table("pathways"), facts_schema))
+        backend.create_table("facts", record_facts_rows(read_pathways(backend, source), facts_schema))
         if facts_dir is not None:
             write_parquet(backend, backend.table("facts"), Path(facts_dir) / "facts", partition_by="period")
         backend._cancerwatch_cleanup = weakref.finalize(backend, mem.close)
         return backend
     backend = _spark(con, {}, spark_master, tables=others)
-    session = backend._session
-    session.read.parquet(str(source)).createOrReplaceTempView("pathways")
     target = Path(facts_dir if facts_dir is not None else backend._cancerwatch_tmp / "record") / "facts"
-    write_parquet(backend, record_facts_rows(backend.table("pathways"), facts_schema), target, partition_by="period")
-    session.read.schema(_spark_schema(facts_schema)).parquet(str(target)).createOrReplaceTempView("facts")
+    write_parquet(
+        backend, record_facts_rows(read_pathways(backend, source), facts_schema), target, partition_by="period"
+    )
+    read_facts(backend, target, facts_schema)
     return backend
 
 
@@ -316,7 +348,7 @@ def _duckdb_pathways_view(mem: duckdb.DuckDBPyConnection, source: Path) -> None:
         read = f"read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
     else:
         read = f"read_parquet('{_sql_path(source)}')"
-    mem.execute(f"CREATE VIEW pathways AS SELECT * FROM {read}")  # noqa: S608 - a quoted path
+    mem.execute(f"CREATE OR REPLACE VIEW pathways AS SELECT * FROM {read}")  # noqa: S608 - a quoted path
 
 
 def _copy_tables(con: duckdb.DuckDBPyConnection, mem: duckdb.DuckDBPyConnection, names: Iterable[str]) -> None:
@@ -327,21 +359,28 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, mem: duckdb.DuckDBPyConnection,
         mem.unregister(f"_{name}_arrow")
 
 
+def _duckdb_parquet_view(name: str, directory: Path, schema: ibis.Schema) -> str:
+    """SQL for a view ``name`` over the Parquet files under ``directory``, cast to ``schema``."""
+    from ibis.backends.sql.datatypes import DuckDBType
+
+    glob = _sql_path(directory / "**" / "*.parquet")
+    casts = ", ".join(f'CAST("{c}" AS {DuckDBType.to_string(t)}) AS "{c}"' for c, t in schema.items())
+    hive = "true" if name in PARTITION_COLUMN else "false"
+    return (
+        f"CREATE OR REPLACE VIEW {name} AS SELECT {casts} FROM read_parquet('{glob}', "  # noqa: S608 - TABLES names
+        f"hive_partitioning = {hive}, union_by_name = true)"
+    )
+
+
 def _duckdb_over_parquet(con: duckdb.DuckDBPyConnection, parquet: dict[str, Path]) -> ibis.BaseBackend:
     """A fresh in-memory DuckDB with views over the Parquet dataset, typed as in the warehouse."""
     mem = duckdb.connect()
+    warehouse = ibis_backend(con)
     for name in TABLES:
-        columns = con.execute(f"DESCRIBE {name}").fetchall()
-        if name not in parquet:
+        if name in parquet:
+            mem.execute(_duckdb_parquet_view(name, parquet[name], warehouse.table(name).schema()))
+        else:
             _copy_tables(con, mem, [name])
-            continue
-        glob = _sql_path(parquet[name] / "**" / "*.parquet")
-        casts = ", ".join(f'CAST("{c[0]}" AS {c[1]}) AS "{c[0]}"' for c in columns)
-        hive = "true" if name in PARTITION_COLUMN else "false"
-        mem.execute(
-            f"CREATE VIEW {name} AS SELECT {casts} FROM read_parquet('{glob}', "  # noqa: S608 - TABLES names, schema
-            f"hive_partitioning = {hive}, union_by_name = true)"
-        )
     backend = ibis_backend(mem)
     backend._cancerwatch_cleanup = weakref.finalize(backend, mem.close)
     return backend
