@@ -94,6 +94,14 @@ def clock_month(stop: ir.DateValue) -> ir.DateValue:
     return stop.truncate("M")
 
 
+def all_of(conditions: list[ir.BooleanValue]) -> ir.BooleanValue:
+    """True when every condition is true (a NULL condition counts as false)."""
+    out = conditions[0].fill_null(False)
+    for c in conditions[1:]:
+        out = out & c.fill_null(False)
+    return out
+
+
 def not_subsequent(p: ir.Table) -> ir.BooleanValue:
     """True unless the row is a subsequent-treatment episode (which is not a referral)."""
     return p.treatment_kind.isnull() | (p.treatment_kind != SUBSEQUENT)
@@ -107,7 +115,16 @@ def fds_in_scope(p: ir.Table) -> ir.BooleanValue:
     not a referral, so it is out of scope too. The contract has no exclusion reason, so nothing else
     is excluded.
     """
-    return p.route.isin(FDS_ROUTES).fill_null(False) & not_subsequent(p)
+    return all_of(fds_scope_conditions(p))
+
+
+def fds_scope_conditions(p: ir.Table) -> list[ir.BooleanValue]:
+    """The conditions of :func:`fds_in_scope`, one by one, for ``Table.filter`` (where NULL is false).
+
+    Plain conditions, rather than one combined with ``fill_null``, let an engine push them into
+    its scan of the pathways.
+    """
+    return [p.route.isin(FDS_ROUTES), not_subsequent(p)]
 
 
 def fds_stop_date(p: ir.Table) -> ir.DateValue:
@@ -132,7 +149,12 @@ def fds_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.Intege
 
 def fds_counted(p: ir.Table) -> ir.BooleanValue:
     """The row counts towards the FDS: in scope and its FDS clock has stopped."""
-    return fds_in_scope(p) & fds_stop_date(p).notnull()
+    return all_of(fds_counted_conditions(p))
+
+
+def fds_counted_conditions(p: ir.Table) -> list[ir.BooleanValue]:
+    """The conditions of :func:`fds_counted`, for ``Table.filter`` (see :func:`fds_scope_conditions`)."""
+    return [*fds_scope_conditions(p), fds_stop_date(p).notnull()]
 
 
 def d31_in_scope(p: ir.Table) -> ir.BooleanValue:
@@ -141,8 +163,13 @@ def d31_in_scope(p: ir.Table) -> ir.BooleanValue:
     Source: domain brief 1.3 and 1.5 (every first and subsequent treatment, any route, any modality,
     including "Other" since October 2023).
     """
-    kind = p.treatment_kind.isin((FIRST, SUBSEQUENT)).fill_null(False)
-    return kind & p.decision_to_treat_date.notnull() & p.treatment_date.notnull()
+    return all_of(d31_conditions(p))
+
+
+def d31_conditions(p: ir.Table) -> list[ir.BooleanValue]:
+    """The conditions of :func:`d31_in_scope`, for ``Table.filter`` (see :func:`fds_scope_conditions`)."""
+    kind = p.treatment_kind.isin((FIRST, SUBSEQUENT))
+    return [kind, p.decision_to_treat_date.notnull(), p.treatment_date.notnull()]
 
 
 def d31_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.IntegerValue:
@@ -178,8 +205,12 @@ def d62_in_scope(p: ir.Table) -> ir.BooleanValue:
     Source: domain brief 1.5 (only patients who start a first definitive treatment are counted) and
     4 (``d62_in_scope``).
     """
-    first = (p.treatment_kind == FIRST).fill_null(False)
-    return first & p.route.isin(D62_ROUTES).fill_null(False) & p.treatment_date.notnull()
+    return all_of(d62_conditions(p))
+
+
+def d62_conditions(p: ir.Table) -> list[ir.BooleanValue]:
+    """The conditions of :func:`d62_in_scope`, for ``Table.filter`` (see :func:`fds_scope_conditions`)."""
+    return [p.treatment_kind == FIRST, p.route.isin(D62_ROUTES), p.treatment_date.notnull()]
 
 
 def d62_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.IntegerValue:

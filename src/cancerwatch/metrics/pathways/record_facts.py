@@ -171,7 +171,7 @@ def _route_code(route: ir.StringValue, routes: tuple[str, ...]) -> ir.IntegerVal
 
 def fds_events(p: ir.Table) -> ir.Table:
     """One event per pathway whose FDS clock has stopped (accountable: the first provider)."""
-    t = p.filter(clocks.fds_counted(p))
+    t = p.filter(*clocks.fds_counted_conditions(p))
     t = t.mutate(_stop=clocks.fds_stop_date(t))
     wait = clocks.adjusted_wait(t.referral_date, t._stop, t.adjustment_days)
     return _event(
@@ -188,7 +188,7 @@ def fds_events(p: ir.Table) -> ir.Table:
 
 def d31_events(p: ir.Table) -> ir.Table:
     """One event per first or subsequent treatment (accountable: the treating provider)."""
-    t = p.filter(clocks.d31_in_scope(p))
+    t = p.filter(*clocks.d31_conditions(p))
     first, subsequent = (ROUTE_CODES.index(clocks.D31_ROUTE_IDS[k]) + 1 for k in (clocks.FIRST, clocks.SUBSEQUENT))
     return _event(
         t,
@@ -204,7 +204,7 @@ def d31_events(p: ir.Table) -> ir.Table:
 
 def d62_events(p: ir.Table) -> ir.Table:
     """One event per (62-day pathway, accountable provider), weighted by the allocated share."""
-    t = p.filter(clocks.d62_in_scope(p))
+    t = p.filter(*clocks.d62_conditions(p))
     t = t.mutate(_within=clocks.within_standard(clocks.d62_wait(t), clocks.D62_DAYS))
     a = allocate_pathways(t, t._within)
     return _event(
