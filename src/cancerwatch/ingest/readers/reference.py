@@ -39,7 +39,9 @@ def is_ods_trusts(first_row: list) -> bool:
 
 def is_tumour_note(rows: list[list]) -> bool:
     """The technical note's title cell."""
-    return bool(rows) and clean(rows[0][0]).lower().startswith("technical note on tumour classifications")
+    if not rows or not rows[0]:  # an empty first row (a CSV starting with a blank line, say)
+        return False
+    return clean(rows[0][0]).lower().startswith("technical note on tumour classifications")
 
 
 def read_ons_lookup(parsed: ParsedFile, rows: list[list]) -> None:
