@@ -293,7 +293,7 @@ def test_an_empty_warehouse_renders(tmp_path):
 
 def test_annual_report_downloads(client):
     page = client.get("/alliance/E56000005")
-    assert '/report/alliance/E56000005.pdf?year=2023/24' in page.text
+    assert "/report/alliance/E56000005.pdf?year=2023/24" in page.text
     html = client.get("/report/alliance/E56000005.html?year=2023/24")
     assert html.status_code == 200 and "Cheshire and Merseyside" in html.text
     pdf = client.get("/report/alliance/E56000005.pdf?year=2023/24")

@@ -110,8 +110,9 @@ def test_mdc_assurance_rule_on_real_data(warehouse):
 
 def test_funnel_rule_needs_n_periods(warehouse):
     """Two quarters of data: a 2-of-3-quarters rule cannot fire, but every Alliance is assessed."""
-    items = escalate(warehouse, standard="62d", level="alliance", rule_id="worse_than_england_2_of_3_quarters",
-                     include_all=True)
+    items = escalate(
+        warehouse, standard="62d", level="alliance", rule_id="worse_than_england_2_of_3_quarters", include_all=True
+    )
     assert len(items) == 21
     assert all(not e.fired and e.periods_considered == 2 for e in items)
     assert all("funnel_outlier" in r for e in items for r in e.evidence)
