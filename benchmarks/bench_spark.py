@@ -33,39 +33,16 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
-CACHE = Path(os.environ.get("CW_BENCH_DIR", "/tmp/cw-bench"))
-SEED = 2024
-START = date(2014, 4, 1)
-MONTHS = 120
+# the record-level benchmark's cached synthetic files (same seed, ten years), so both read one copy
+from bench_pathways import CACHE, GEO, pathways_file
+
 THREADS = 2
-GEO = Path(__file__).resolve().parents[1] / "data" / "geo"
 MIB = 1024**2
 
 
 # --- data -------------------------------------------------------------------------------------
-
-
-def pathways_file(n: int) -> Path:
-    """The cached synthetic file of ``n`` pathways (generated on first use)."""
-    from cancerwatch import synth
-
-    spec = {"n": n, "seed": SEED, "start": START.isoformat(), "months": MONTHS}
-    path = CACHE / f"pathways_{n}.parquet"
-    if path.exists():
-        got = getattr(synth, "generated_with", lambda _: None)(path) or {}
-        if got and {k: got.get(k) for k in spec} != spec:
-            sys.exit(f"{path} was not generated as {spec} (found {got}); move it away or set CW_BENCH_DIR")
-        return path
-    CACHE.mkdir(parents=True, exist_ok=True)
-    tmp = CACHE / f".pathways_{n}.parquet.{os.getpid()}.tmp"
-    t0 = time.perf_counter()
-    synth.generate(n, SEED, tmp, start=START, months=MONTHS)
-    os.replace(tmp, path)
-    print(f"generated {path} in {time.perf_counter() - t0:.1f} s", flush=True)
-    return path
 
 
 def pathways_by_month(n: int) -> Path:

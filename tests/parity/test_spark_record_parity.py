@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from cancerwatch.catalogue.organisations import levels_for_basis
+from cancerwatch.metrics.pathways.clocks import RECORD_STANDARDS
 from cancerwatch.queries import MetricQuery, metrics
 from cancerwatch.warehouse.engines import close_engine, open_record_engine
 
@@ -31,7 +32,6 @@ pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e 
 
 PATHWAYS = 1_000_000
 SEED = 2024
-RECORD_STANDARDS = ("fds", "31d", "62d")
 CASES = [
     (s, basis, level)
     for s in RECORD_STANDARDS

@@ -143,8 +143,7 @@ def open_engine(
     ``con`` is the open warehouse; it supplies every table that ``parquet_dir`` does not
     (and the table schemas). ``spark_master`` overrides ``$CANCERWATCH_SPARK_MASTER``.
     """
-    if engine not in ENGINES:
-        raise UsageError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+    _check_engine(engine)
     parquet = _parquet_tables(Path(parquet_dir)) if parquet_dir is not None else {}
     if engine == "duckdb":
         return ibis_backend(con) if not parquet else _duckdb_over_parquet(con, parquet)
@@ -233,16 +232,13 @@ def open_pathways(
     ``pathways`` table (Spark reads a temporary export of it without ``patient_id``, which no
     rule uses).
     """
-    if engine not in ENGINES:
-        raise UsageError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+    _check_engine(engine)
     source = _pathway_source(pathways) if pathways is not None else None
     if engine == "duckdb":
         if source is None:
             return ibis_backend(con)
-        mem = duckdb.connect()
-        backend = ibis_backend(mem)
+        backend = _memory_backend()
         read_pathways(backend, source)
-        backend._cancerwatch_cleanup = weakref.finalize(backend, mem.close)
         return backend
     backend = _spark(con, {}, spark_master, tables=())
     if source is None:
@@ -291,19 +287,16 @@ def open_record_engine(
     the ``--parquet`` layout (``facts_dir/facts/period=YYYY-MM-01/``) for ``metrics --parquet``.
     ``org_rollup``, ``national_series`` and ``tumour_map`` come from the warehouse ``con``.
     """
-    if engine not in ENGINES:
-        raise UsageError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+    _check_engine(engine)
     source = _pathway_source(pathways)
     facts_schema = ibis_backend(con).table("facts").schema()
     others = [name for name in TABLES if name != "facts"]
     if engine == "duckdb":
-        mem = duckdb.connect()
-        _copy_tables(con, mem, others)
-        backend = ibis_backend(mem)
+        backend = _memory_backend()
+        _copy_tables(con, backend.con, others)
         backend.create_table("facts", record_facts_rows(read_pathways(backend, source), facts_schema))
         if facts_dir is not None:
             write_parquet(backend, backend.table("facts"), Path(facts_dir) / "facts", partition_by="period")
-        backend._cancerwatch_cleanup = weakref.finalize(backend, mem.close)
         return backend
     backend = _spark(con, {}, spark_master, tables=others)
     target = Path(facts_dir if facts_dir is not None else backend._cancerwatch_tmp / "record") / "facts"
@@ -319,6 +312,19 @@ def open_record_engine(
 
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+
+
+def _memory_backend() -> ibis.BaseBackend:
+    """An Ibis backend on a fresh in-memory DuckDB, closed by :func:`close_engine`."""
+    mem = duckdb.connect()
+    backend = ibis_backend(mem)
+    backend._cancerwatch_cleanup = weakref.finalize(backend, mem.close)
+    return backend
 
 
 def _parquet_tables(directory: Path) -> dict[str, Path]:
@@ -374,15 +380,13 @@ def _duckdb_parquet_view(name: str, directory: Path, schema: ibis.Schema) -> str
 
 def _duckdb_over_parquet(con: duckdb.DuckDBPyConnection, parquet: dict[str, Path]) -> ibis.BaseBackend:
     """A fresh in-memory DuckDB with views over the Parquet dataset, typed as in the warehouse."""
-    mem = duckdb.connect()
+    backend = _memory_backend()
     warehouse = ibis_backend(con)
     for name in TABLES:
         if name in parquet:
-            mem.execute(_duckdb_parquet_view(name, parquet[name], warehouse.table(name).schema()))
+            backend.con.execute(_duckdb_parquet_view(name, parquet[name], warehouse.table(name).schema()))
         else:
-            _copy_tables(con, mem, [name])
-    backend = ibis_backend(mem)
-    backend._cancerwatch_cleanup = weakref.finalize(backend, mem.close)
+            _copy_tables(con, backend.con, [name])
     return backend
 
 
@@ -392,13 +396,12 @@ def _spark(
     master: str | None,
     *,
     tables: Iterable[str] = TABLES,
-    session: Any = None,
 ) -> ibis.BaseBackend:
     from pyspark.sql import functions as F
 
     # A session of its own (sharing the one SparkContext): its temporary views cannot clash
     # with another engine's in the same process.
-    session = session if session is not None else spark_session(master).newSession()
+    session = spark_session(master).newSession()
     tables = tuple(tables)
     missing = [name for name in tables if name not in parquet]
     tmp = tempfile.TemporaryDirectory(prefix="cancerwatch-spark-")

@@ -18,6 +18,7 @@ from cancerwatch.errors import UsageError
 from cancerwatch.periods import parse_month
 from cancerwatch.queries import MetricQuery, metrics
 from cancerwatch.warehouse.connect import open_duckdb
+from cancerwatch.warehouse.engines import close_engine, open_engine, write_results
 
 
 class Level(StrEnum):
@@ -80,11 +81,35 @@ def check_out(out: Path | None) -> None:
         raise UsageError(f"--out {out.name!r}: write a .xlsx workbook or a .parquet file")
 
 
+def cli_query(
+    standard: str,
+    *,
+    level: Level,
+    period: Period,
+    org: str | None,
+    by: By | None,
+    from_: str | None,
+    to: str | None,
+    basis: Basis | None,
+    **more: str,
+) -> MetricQuery:
+    """The ``MetricQuery`` of the options that ``metrics`` and ``record-metrics`` share."""
+    return MetricQuery(
+        standard=standard,
+        level=level.value,
+        period=period.value,
+        org=org,
+        by=by.value if by else None,
+        date_from=parse_month(from_) if from_ else None,
+        date_to=parse_month(to) if to else None,
+        basis=basis.value if basis else None,
+        **more,
+    )
+
+
 def write_out(rows: list[dict], out: Path, title: str) -> None:
     """Write result rows to ``out``: an Excel workbook (.xlsx) or a Parquet file (.parquet)."""
     if out.suffix.lower() == ".parquet":
-        from cancerwatch.warehouse.engines import write_results
-
         write_results(rows, out)
     else:
         from cancerwatch.exports import write_xlsx
@@ -143,31 +168,26 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = None,
     ) -> None:
         """Performance, 95% Wilson interval, threshold in force and comparison with England."""
-        query = MetricQuery(
-            standard=standard,
-            level=level.value,
-            period=period.value,
+        query = cli_query(
+            standard,
+            level=level,
+            period=period,
             org=org,
-            by=by.value if by else None,
-            date_from=parse_month(from_) if from_ else None,
-            date_to=parse_month(to) if to else None,
-            basis=basis.value if basis else None,
+            by=by,
+            from_=from_,
+            to=to,
+            basis=basis,
             tumour_scheme=tumour_scheme,
             dataset=dataset,
         )
         check_out(out)
         con = open_duckdb(db_path(db), read_only=True)
         try:
-            if engine is Engine.duckdb and parquet is None:
-                rows = metrics(con, query)
-            else:
-                from cancerwatch.warehouse.engines import close_engine, open_engine
-
-                backend = open_engine(engine.value, con, spark_master=spark_master, parquet_dir=parquet)
-                try:
-                    rows = metrics(con, query, backend=backend)
-                finally:
-                    close_engine(backend)
+            backend = open_engine(engine.value, con, spark_master=spark_master, parquet_dir=parquet)
+            try:
+                rows = metrics(con, query, backend=backend)
+            finally:
+                close_engine(backend)
         finally:
             con.close()
         if out is not None:

@@ -26,18 +26,19 @@ from cancerwatch.cli.commands.metrics import (
     Period,
     SparkMasterOption,
     check_out,
+    cli_query,
     write_out,
 )
 from cancerwatch.cli.options import DbOption, FormatOption, db_path
 from cancerwatch.cli.output import Format, default_format, emit
 from cancerwatch.errors import NoData, UnknownOrg, UsageError
 from cancerwatch.metrics.pathways import ptl
+from cancerwatch.metrics.pathways.clocks import RECORD_STANDARDS
 from cancerwatch.metrics.pathways.reconcile import DIFFERS, MATCH, RECONCILE_COLUMNS, reconcile_counts
 from cancerwatch.periods import parse_month
 from cancerwatch.queries import MetricQuery, metrics
 from cancerwatch.warehouse.connect import ibis_backend, open_duckdb
 
-RECORD_STANDARDS = ("fds", "31d", "62d")
 PathwaysOption = Annotated[
     Path | None,
     typer.Option(
@@ -182,16 +183,8 @@ def register(app: typer.Typer) -> None:
         if unknown:
             raise UsageError(f"--standard {unknown[0]!r}: record-level standards are {', '.join(RECORD_STANDARDS)}")
         queries = [
-            MetricQuery(
-                standard=s,
-                level=level.value,
-                period=period.value,
-                org=org,
-                by=by.value if by else None,
-                date_from=parse_month(from_) if from_ else None,
-                date_to=parse_month(to) if to else None,
-                basis=basis.value if basis else None,
-                dataset="record",
+            cli_query(
+                s, level=level, period=period, org=org, by=by, from_=from_, to=to, basis=basis, dataset="record"
             ).validated()
             for s in chosen
         ]

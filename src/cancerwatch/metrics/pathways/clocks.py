@@ -21,6 +21,8 @@ from cancerwatch.catalogue.standards import get_standard
 FDS = "fds"
 D31 = "31d"
 D62 = "62d"
+#: The standards computed from record-level pathways.
+RECORD_STANDARDS = (FDS, D31, D62)
 
 #: 28 days: the Faster Diagnosis Standard (standards catalogue ``[standards.fds] days``; CWT guidance v12.1).
 FDS_DAYS: int = get_standard(FDS).days

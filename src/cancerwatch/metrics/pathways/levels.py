@@ -16,11 +16,11 @@ import ibis
 import ibis.expr.types as ir
 
 from cancerwatch.catalogue.organisations import levels_for_basis
+from cancerwatch.metrics.pathways.clocks import RECORD_STANDARDS
 from cancerwatch.metrics.pathways.record_facts import BASES
 from cancerwatch.metrics.performance import attach_level
 from cancerwatch.metrics.periods import period_start_expr
 
-RECORD_STANDARDS = ("fds", "31d", "62d")
 LEVEL_COLUMNS = (
     "standard",
     "basis",
