@@ -11,6 +11,4 @@ echo; echo "England, 28-day Faster Diagnosis Standard, by quarter:"
 $CW metrics --standard fds --period quarter --format table
 echo; echo "Cancer Alliances, 62-day combined standard, 2023/24 Q2:"
 $CW metrics --standard 62d --level alliance --period quarter --from 2023-07 --to 2023-09 --format table
-if $CW --help | grep -q " serve "; then
-  $CW serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}"
-fi
+$CW serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}"
