@@ -107,18 +107,18 @@ def _parse_pathways(path: Path, digest: str) -> ParsedFile:
     return parsed
 
 
-def load_files(
-    con: duckdb.DuckDBPyConnection,
-    paths: Sequence[Path],
-    *,
-    on_parsed: Callable[[Path], None] | None = None,
-) -> list[LoadResult]:
-    """Parse every file, then write them all in one transaction; return one result per file."""
+def parse_files(paths: Sequence[Path], *, on_parsed: Callable[[Path], None] | None = None) -> list[ParsedFile]:
+    """Read and validate every file (no warehouse needed: safe to run outside the writer lock)."""
     parsed_files = []
     for p in paths:
         parsed_files.append(parse_file(Path(p)))
         if on_parsed:
             on_parsed(Path(p))
+    return parsed_files
+
+
+def write_parsed(con: duckdb.DuckDBPyConnection, parsed_files: Sequence[ParsedFile]) -> list[LoadResult]:
+    """Write already-parsed files in one transaction (all or nothing); one result per file."""
     results: list[LoadResult] = []
     con.execute("BEGIN TRANSACTION")
     try:
@@ -134,6 +134,16 @@ def load_files(
         con.execute("ROLLBACK")
         raise
     return results
+
+
+def load_files(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[Path],
+    *,
+    on_parsed: Callable[[Path], None] | None = None,
+) -> list[LoadResult]:
+    """Parse every file, then write them all in one transaction; return one result per file."""
+    return write_parsed(con, parse_files(paths, on_parsed=on_parsed))
 
 
 def _has_organisations(con: duckdb.DuckDBPyConnection) -> bool:
