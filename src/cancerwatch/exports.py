@@ -1,19 +1,43 @@
-"""Downloadable exports shared by the CLI and the web: CSV and formatted Excel workbooks.
+"""Downloadable exports shared by the CLI and the web: CSV text and formatted Excel workbooks.
 
-Text cells that a spreadsheet would run as formulas are neutralised (OWASP CSV injection).
+Text cells that a spreadsheet would run as formulas (starting ``=``, ``+``, ``-``, ``@``, tab or
+carriage return) are prefixed with an apostrophe, as the OWASP CSV-injection guidance advises;
+numbers are written as numbers.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
 
 import xlsxwriter
 
-from cancerwatch.cli.output import neutralise
-
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PROPORTION_FIELDS = {"performance", "ci_low", "ci_high", "threshold", "ambition", "england_performance"}
+
+
+def neutralise(value: object) -> object:
+    """Make a text cell safe for spreadsheets; leave numbers alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: Sequence[dict], fields: Sequence[str] | None = None) -> str:
+    """Rows as CSV text with a header row."""
+    fields = list(fields or (rows[0].keys() if rows else []))
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    # With "\n" line endings the csv module leaves a bare "\r" unquoted, and readers would split
+    # the row there: such rows are written with every field quoted.
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(fields)
+    for r in rows:
+        cells = ["" if r.get(f) is None else neutralise(r.get(f)) for f in fields]
+        (quoted if any(isinstance(c, str) and "\r" in c for c in cells) else writer).writerow(cells)
+    return buf.getvalue()
 
 
 def xlsx_bytes(rows: Sequence[dict], *, title: str, fields: Sequence[str] | None = None) -> bytes:

@@ -1,7 +1,11 @@
-"""The read API every front end uses (CLI, JSON API, web pages, reports).
+"""The metrics read API: ``metrics()`` answers "performance of a standard at a level and period".
 
-``metrics()`` answers "performance of a standard at a level and period"; each row carries the
-CLI contract's fields (design.md) plus the comparison with England and the peer rank.
+Each row carries the CLI contract's fields (``docs/cli.md``, ``cancerwatch metrics``) plus the
+planning ambition, the comparison with England and the peer rank. Everything that is a rule
+(counts, threshold, ``met``, ambition, England's performance, rank, the ``org`` filter) is one
+Ibis expression (:func:`cancerwatch.metrics.table.performance_table`), so DuckDB and PySpark give
+the same rows; this module validates the query once, runs the expression on the chosen engine,
+and adds the 95% Wilson interval, the Fingertips-style comparison, names and labels.
 """
 
 from __future__ import annotations
@@ -11,36 +15,35 @@ from datetime import date
 from decimal import Decimal
 
 import duckdb
+import ibis
 
-from cancerwatch.analytics.intervals import wilson_interval
+from cancerwatch.analytics.intervals import wilson_intervals
 from cancerwatch.catalogue.organisations import (
     LEVELS,
     NATIONAL_CODE,
     NATIONAL_NAME,
     UNMAPPED_CODE,
+    UNMAPPED_NAMES,
     default_basis,
     levels_for_basis,
 )
-from cancerwatch.catalogue.standards import ambition_for, get_standard, threshold_in_force
+from cancerwatch.catalogue.standards import Standard, get_standard, threshold_in_force
 from cancerwatch.errors import NoData, UnknownOrg, UsageError
-from cancerwatch.metrics.performance import BY_COLUMNS, TUMOUR_SCHEMES, metric_counts, national_series_counts
-from cancerwatch.periods import PERIOD_TYPES, add_months, period_label
+from cancerwatch.metrics.performance import BY_COLUMNS, TUMOUR_SCHEMES
+from cancerwatch.metrics.table import ROLLING, RowSpec, performance_table
+from cancerwatch.periods import PERIOD_TYPES, months_between, period_label
 from cancerwatch.warehouse.connect import ibis_backend
+from cancerwatch.warehouse.organisations import org_names
 
 DATASETS = ("published", "record")
-ROLLING = "rolling12"  # rolling 12 months ending in each month
-UNMAPPED_NAMES = {
-    "provider": "Not mapped",
-    "icb": "Not mapped to an ICB (independent sector, hubs, unknown)",
-    "sub_icb": "Not mapped to a sub-ICB location (hubs, unknown, ICB-level rows)",
-    "alliance": "Not mapped to a Cancer Alliance (independent sector, hubs, unknown)",
-    "region": "Not mapped to a region (independent sector, hubs, unknown)",
-}
+TABLES = ("facts", "org_rollup", "national_series", "tumour_map")
+
+__all__ = ["DATASETS", "ROLLING", "MetricQuery", "ResolvedQuery", "metrics", "org_names"]
 
 
 @dataclass(frozen=True)
 class MetricQuery:
-    """A validated request for ``metrics``."""
+    """A request for ``metrics``."""
 
     standard: str
     level: str = "national"
@@ -55,7 +58,11 @@ class MetricQuery:
 
     def validated(self) -> MetricQuery:
         """Check every option up front; return the query with the default basis filled in."""
-        get_standard(self.standard)
+        return self.resolve().query
+
+    def resolve(self) -> ResolvedQuery:
+        """Check every option once: the standard, level, period, breakdown, dataset, basis and dates."""
+        standard = get_standard(self.standard)
         if self.level not in LEVELS:
             raise UsageError(f"unknown level {self.level!r}: use one of {', '.join(LEVELS)}")
         if self.period not in (*PERIOD_TYPES, ROLLING):
@@ -73,169 +80,136 @@ class MetricQuery:
             raise UsageError(f"level {self.level!r} is not available on the {basis} basis")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise UsageError("--from is after --to")
-        return replace(self, org=self.org.upper() if self.org else None, basis=basis)
+        org = self.org.strip().upper() if self.org else None
+        query = replace(self, org=org, basis=basis)
+        spec = RowSpec(
+            level=self.level,
+            period=self.period,
+            basis=basis,
+            dataset=self.dataset,
+            by=self.by,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            tumour_scheme=self.tumour_scheme,
+            org=org,
+        )
+        return ResolvedQuery(query, standard, spec)
+
+
+@dataclass(frozen=True)
+class ResolvedQuery:
+    """A validated query (defaults filled in), its catalogue standard and the row shape wanted."""
+
+    query: MetricQuery
+    standard: Standard
+    spec: RowSpec
+
+
+def metrics(
+    con: duckdb.DuckDBPyConnection, query: MetricQuery | ResolvedQuery, *, backend: ibis.BaseBackend | None = None
+) -> list[dict]:
+    """Rows of performance for ``query``, sorted by period, breakdown and organisation (see module doc).
+
+    ``backend`` is the engine the expression runs on (default: DuckDB over ``con``); names always
+    come from ``con``. Raises NoData when nothing matches, UnknownOrg for an ``org`` with no rows.
+    """
+    r = query if isinstance(query, ResolvedQuery) else query.resolve()
+    q, spec = r.query, r.spec
+    engine = backend if backend is not None else ibis_backend(con)
+    tables = {name: engine.table(name) for name in TABLES}
+    fetched = performance_table(tables, r.standard, spec).to_pyarrow().to_pylist()
+    if not fetched:
+        if q.org:
+            # an organisation with no rows: say so unless the level has no rows at all
+            everyone = performance_table(tables, r.standard, replace(spec, org=None)).count()
+            if everyone.to_pyarrow().as_py():
+                raise UnknownOrg(
+                    f"no {q.level} organisation {q.org!r} with {q.standard} figures on the {q.basis} basis"
+                )
+        raise NoData(f"no {q.standard} figures on the {q.basis} basis for the requested periods")
+    return _rows(q, fetched, org_names(con))
 
 
 def _num(v: object) -> float:
     return float(v) if isinstance(v, Decimal) else float(v or 0)
 
 
-def org_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Organisation code → name (first name seen for a code)."""
-    names: dict[str, str] = {}
-    for code, name in con.execute("SELECT org_code, org_name FROM organisations ORDER BY org_type").fetchall():
-        names.setdefault(code, name)
-    return names
-
-
-def _counts(con: duckdb.DuckDBPyConnection, q: MetricQuery, *, backend=None) -> list[dict]:
-    backend = backend if backend is not None else ibis_backend(con)
-    facts, rollup = backend.table("facts"), backend.table("org_rollup")
-    std = get_standard(q.standard)
-    rolling = q.period == ROLLING
-    period = "month" if rolling else q.period
-    date_from = add_months(q.date_from, -11) if (rolling and q.date_from) else q.date_from
-    expr = metric_counts(
-        facts,
-        rollup,
-        std,
-        level=q.level,
-        period=period,
-        basis=q.basis,
-        dataset=q.dataset,
-        by=q.by,
-        date_from=date_from,
-        date_to=q.date_to,
-        tumour_scheme=q.tumour_scheme,
-        tumour_map=backend.table("tumour_map"),
-    )
-    rows = expr.to_pyarrow().to_pylist()
-    if q.level == "national" and q.by is None and q.dataset == "published":
-        covered = {r["period_start"] for r in rows}
-        series = national_series_counts(
-            backend.table("national_series"), q.standard, period=period, date_from=date_from, date_to=q.date_to
-        )
-        for r in series.to_pyarrow().to_pylist():
-            if r["period_start"] not in covered:
-                r["source"] = "national_series"
-                rows.append(r)
-    if rolling:
-        rows = rolling_sums(rows, q.date_from)
-    return rows
-
-
-def rolling_sums(rows: list[dict], date_from: date | None) -> list[dict]:
-    """Rolling 12-month sums ending in each month that has all 12 months (counts summed)."""
-    by_key: dict[tuple, dict[date, dict]] = {}
-    for r in rows:
-        by_key.setdefault((r["unit_code"], r.get("by_value")), {})[r["period_start"]] = r
+def _rows(q: MetricQuery, fetched: list[dict], names: dict[str, str]) -> list[dict]:
+    totals = [_num(r["total"]) for r in fetched]
+    withins = [_num(r["within_standard"]) for r in fetched]
+    lows, highs = wilson_intervals(withins, totals)
     out = []
-    for series in by_key.values():
-        for end in sorted(series):
-            window = [series.get(add_months(end, -k)) for k in range(12)]
-            if any(w is None for w in window) or (date_from and end < date_from):
-                continue
-            out.append(
-                {
-                    **series[end],
-                    "period_start": add_months(end, -11),
-                    "months": 12,
-                    "total": sum(_num(w["total"]) for w in window),
-                    "within_standard": sum(_num(w["within_standard"]) for w in window),
-                    "breaches": sum(_num(w["breaches"]) for w in window),
-                }
-            )
+    for r, total, within, low, high in zip(fetched, totals, withins, lows.tolist(), highs.tolist(), strict=True):
+        has = total > 0
+        out.append(_row(q, r, names, total, within, low if has else None, high if has else None))
     return out
 
 
-def metrics(con: duckdb.DuckDBPyConnection, query: MetricQuery, *, backend=None) -> list[dict]:
-    """Rows of performance for ``query``, sorted by period then organisation (see module doc)."""
-    q = query.validated()
-    rows = _counts(con, q, backend=backend)
-    if not rows:
-        raise NoData(f"no {q.standard} figures on the {q.basis} basis for the requested periods")
-    names = org_names(con)
-    england = _england_by_period(con, q, backend=backend) if q.level != "national" else {}
-    out = [_row(q, r, names, england) for r in rows]
-    _rank(out)  # among all peers, before any --org filter
-    if q.org:
-        out = [r for r in out if r["org_code"] == q.org]
-        if not out:
-            raise UnknownOrg(f"no {q.level} organisation {q.org!r} with {q.standard} figures on the {q.basis} basis")
-    out.sort(
-        key=lambda r: (r["period_start"], r.get(q.by or "", "") or "", r["org_code"] == UNMAPPED_CODE, r["org_code"])
-    )
-    return out
-
-
-def _england_by_period(con: duckdb.DuckDBPyConnection, q: MetricQuery, *, backend=None) -> dict[tuple, float]:
-    nat = replace(q, level="national", org=None)
-    out = {}
-    for r in _counts(con, nat, backend=backend):
-        if _num(r["total"]) > 0:
-            out[(r["period_start"], r.get("by_value"))] = _num(r["within_standard"]) / _num(r["total"])
-    return out
-
-
-def _period_end(start: date, period: str) -> date:
-    return add_months(start, {"month": 0, "quarter": 2, "year": 11, ROLLING: 11}[period])
-
-
-def _row(q: MetricQuery, r: dict, names: dict[str, str], england: dict[tuple, float]) -> dict:
-    start: date = r["period_start"]
-    total, within, breaches = _num(r["total"]), _num(r["within_standard"]), _num(r["breaches"])
-    perf = within / total if total else None
-    low, high = wilson_interval(within, total) if total else (None, None)
-    # A quarter or year is judged against the threshold in force in its last month.
-    judged_on = _period_end(start, q.period)
-    threshold = threshold_in_force(q.standard, judged_on)
-    ambition = ambition_for(q.standard, judged_on)
-    code = r["unit_code"]
+def _name(q: MetricQuery, code: str, names: dict[str, str]) -> str:
     if code == NATIONAL_CODE:
-        name = NATIONAL_NAME
-    elif code == UNMAPPED_CODE:
-        name = UNMAPPED_NAMES[q.level]
-    else:
-        name = names.get(code, code)
+        return NATIONAL_NAME
+    if code == UNMAPPED_CODE:
+        return UNMAPPED_NAMES[q.level]
+    return names.get(code, code)
+
+
+def _row(
+    q: MetricQuery,
+    r: dict,
+    names: dict[str, str],
+    total: float,
+    within: float,
+    low: float | None,
+    high: float | None,
+) -> dict:
+    start: date = r["period_start"]
+    code = r["unit_code"]
     row = {
         "period_start": start.isoformat(),
         "period_label": (
-            f"12 months to {period_label(judged_on, 'month')}" if q.period == ROLLING else period_label(start, q.period)
+            f"12 months to {period_label(r['last_month'], 'month')}"
+            if q.period == ROLLING
+            else period_label(start, q.period)
         ),
         "standard": q.standard,
         "level": q.level,
         "org_code": code,
-        "org_name": name,
+        "org_name": _name(q, code, names),
     }
     if q.by:
-        row[q.by] = r.get("by_value")
-    eng = england.get((start, r.get("by_value")))
+        row[q.by] = r["by_value"]
+    eng = r["england_performance"]
     row.update(
         {
             "total": total,
             "within_standard": within,
-            "breaches": breaches,
-            "performance": perf,
+            "breaches": _num(r["breaches"]),
+            "performance": r["performance"],
             "ci_low": low,
             "ci_high": high,
-            "threshold": threshold,
-            "met": (perf >= threshold) if (perf is not None and threshold is not None) else None,
-            "ambition": ambition[0] if ambition else None,
-            "ambition_month": ambition[1].isoformat()[:7] if ambition else None,
+            "threshold": r["threshold"],
+            "met": r["met"],
+            "threshold_changed": bool(r["threshold_changed"]),
+            "threshold_note": threshold_note(q.standard, r["first_month"], r["last_month"])
+            if r["threshold_changed"]
+            else None,
+            "ambition": r["ambition"],
+            "ambition_month": r["ambition_month"].isoformat()[:7] if r["ambition_month"] else None,
             "england_performance": eng,
-            "compared_with_england": _compare(low, high, eng),
-            "rank": None,
-            "peers": None,
-            "months": int(r.get("months") or 0),
+            "compared_with_england": compare_with_england(low, high, eng),
+            "rank": r["rank"],
+            "peers": r["peers"],
+            "months": int(r["months"] or 0),
             "basis": q.basis,
-            "source": r.get("source", q.dataset),
+            "source": r["source"],
         }
     )
     return row
 
 
-def _compare(low: float | None, high: float | None, england: float | None) -> str | None:
-    """Fingertips-style comparison: the 95% interval wholly above / below England's value."""
+def compare_with_england(low: float | None, high: float | None, england: float | None) -> str | None:
+    """OHID Fingertips comparison: ``better`` / ``worse`` when the 95% interval lies wholly above /
+    below England's value, else ``similar``."""
     if low is None or high is None or england is None:
         return None
     if low > england:
@@ -245,17 +219,21 @@ def _compare(low: float | None, high: float | None, england: float | None) -> st
     return "similar"
 
 
-def _rank(rows: list[dict]) -> None:
-    """Rank organisations within each period (and breakdown) by performance: 1 = best, ties share
-    a rank (standard competition ranking, "1224"), so ranks never depend on row order."""
-    groups: dict[tuple, list[dict]] = {}
-    for r in rows:
-        if r["org_code"] in (UNMAPPED_CODE, NATIONAL_CODE) or r["performance"] is None:
-            continue
-        key = (r["period_start"], *[r.get(b) for b in BY_COLUMNS if b in r])
-        groups.setdefault(key, []).append(r)
-    for members in groups.values():
-        values = sorted((r["performance"] for r in members), reverse=True)
-        for r in members:
-            r["rank"] = 1 + sum(1 for v in values if v > r["performance"])
-            r["peers"] = len(members)
+def threshold_note(standard_id: str, first: date, last: date) -> str:
+    """Which operational thresholds applied to which months from ``first`` to ``last``.
+
+    >>> threshold_note("fds", date(2021, 4, 1), date(2022, 3, 1))
+    'no threshold 2021-04 to 2021-09; 75% 2021-10 to 2022-03'
+    """
+    runs: list[tuple[float | None, date, date]] = []
+    for month in months_between(first, last):
+        value = threshold_in_force(standard_id, month)
+        if runs and runs[-1][0] == value:
+            runs[-1] = (value, runs[-1][1], month)
+        else:
+            runs.append((value, month, month))
+    parts = []
+    for value, a, b in runs:
+        span = period_label(a, "month") if a == b else f"{period_label(a, 'month')} to {period_label(b, 'month')}"
+        parts.append(f"{'no threshold' if value is None else f'{value:.0%}'} {span}")
+    return "; ".join(parts)

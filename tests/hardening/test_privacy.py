@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cancerwatch.catalogue.suppression import apply_suppression
 from cancerwatch.cli.app import app as cli
 from cancerwatch.config import Settings
 from cancerwatch.ingest.load import load_files
+from cancerwatch.read.disclosure import apply_suppression
 from cancerwatch.synth import generate
 from cancerwatch.warehouse.connect import open_duckdb
 from cancerwatch.web.app import create_app

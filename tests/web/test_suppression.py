@@ -8,8 +8,9 @@ import io
 import pytest
 
 from cancerwatch.api.deps import AppState
-from cancerwatch.catalogue.suppression import apply_suppression, round_to_nearest, suppress_row
+from cancerwatch.catalogue.suppression import round_to_nearest
 from cancerwatch.config import Settings
+from cancerwatch.read.disclosure import apply_suppression, suppress_row
 
 
 def row(total, within, *, code="RXX", threshold=0.85):

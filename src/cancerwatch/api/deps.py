@@ -24,9 +24,10 @@ from typing import Annotated, Any
 import duckdb
 from fastapi import Depends, Request
 
-from cancerwatch.catalogue.suppression import NHSD_2018_MIN_SHOWN, apply_suppression, validate_policy
+from cancerwatch.catalogue.suppression import NHSD_2018_MIN_SHOWN, validate_policy
 from cancerwatch.config import Settings
 from cancerwatch.errors import CancerwatchError
+from cancerwatch.read.disclosure import apply_suppression
 from cancerwatch.warehouse.connect import open_duckdb
 
 CACHE_ENTRIES = 512

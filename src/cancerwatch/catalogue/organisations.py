@@ -19,9 +19,54 @@ from importlib import resources
 LEVELS = ("national", "region", "alliance", "icb", "sub_icb", "provider")
 PROVIDER_LEVELS = ("national", "region", "alliance", "icb", "provider")
 COMMISSIONER_LEVELS = ("national", "region", "alliance", "icb", "sub_icb")
+ORG_LEVELS = ("region", "alliance", "icb", "sub_icb", "provider")
 NATIONAL_CODE = "ENG"
 NATIONAL_NAME = "England"
+NATIONAL_ONS_CODE = "E92000001"
 UNMAPPED_CODE = "UNMAPPED"
+UNMAPPED_NAMES = {
+    "provider": "Not mapped",
+    "icb": "Not mapped to an ICB (independent sector, hubs, unknown)",
+    "sub_icb": "Not mapped to a sub-ICB location (hubs, unknown, ICB-level rows)",
+    "alliance": "Not mapped to a Cancer Alliance (independent sector, hubs, unknown)",
+    "region": "Not mapped to a region (independent sector, hubs, unknown)",
+}
+"""Name of the ``UNMAPPED`` row at each level: figures of organisations with no parent there."""
+LEVEL_LABELS = {
+    "national": "England",
+    "region": "NHS England region",
+    "alliance": "Cancer Alliance",
+    "icb": "integrated care board",
+    "sub_icb": "sub-ICB location",
+    "provider": "provider",
+}
+"""An organisation's level in running text ("a Cancer Alliance", "a provider")."""
+LEVEL_NAMES = {
+    "national": "England",
+    "region": "NHS England region",
+    "alliance": "Cancer Alliance",
+    "icb": "Integrated care board",
+    "sub_icb": "Sub-ICB location",
+    "provider": "Provider (NHS trust)",
+}
+"""An organisation's level as a heading or table label."""
+LEVEL_PLURALS = {
+    "national": "England",
+    "region": "Regions",
+    "alliance": "Cancer Alliances",
+    "icb": "Integrated care boards",
+    "sub_icb": "Sub-ICB locations",
+    "provider": "Providers",
+}
+"""Organisations of a level, as a heading."""
+PEER_LABELS = {
+    "alliance": "Cancer Alliances",
+    "region": "regions",
+    "icb": "ICBs",
+    "sub_icb": "sub-ICB locations",
+    "provider": "providers",
+}
+"""Peers of an organisation of a level, in running text."""
 
 
 @cache

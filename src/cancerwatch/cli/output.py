@@ -1,14 +1,11 @@
 """Print rows as a Rich table, CSV or JSON (``--format table|csv|json``).
 
-CSV and JSON carry the exact field names of design.md. CSV cells that a spreadsheet would run
-as a formula (starting ``=``, ``+``, ``-``, ``@``, tab or carriage return) are prefixed with an
-apostrophe (OWASP CSV-injection guidance); numbers are written as numbers.
+CSV and JSON carry the field names of the CLI contract (docs/cli.md). CSV text comes from
+:mod:`cancerwatch.exports`, which neutralises cells a spreadsheet would run as formulas.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from collections.abc import Sequence
@@ -17,6 +14,10 @@ from enum import StrEnum
 from rich.console import Console
 from rich.table import Table
 
+from cancerwatch.exports import FORMULA_PREFIXES, neutralise, to_csv
+
+__all__ = ["FORMULA_PREFIXES", "Format", "default_format", "emit", "neutralise", "to_csv"]
+
 
 class Format(StrEnum):
     """Output formats of every data command."""
@@ -24,31 +25,6 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """Make a text cell safe for spreadsheets; leave numbers alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def to_csv(rows: Sequence[dict], fields: Sequence[str] | None = None) -> str:
-    """Rows as CSV text with a header row."""
-    fields = list(fields or (rows[0].keys() if rows else []))
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    # With "\n" line endings the csv module leaves a bare "\r" unquoted, and readers would split
-    # the row there: such rows are written with every field quoted.
-    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerow(fields)
-    for r in rows:
-        cells = ["" if r.get(f) is None else neutralise(r.get(f)) for f in fields]
-        (quoted if any(isinstance(c, str) and "\r" in c for c in cells) else writer).writerow(cells)
-    return buf.getvalue()
 
 
 def default_format() -> Format:

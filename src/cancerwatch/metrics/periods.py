@@ -7,6 +7,8 @@ import ibis.expr.types as ir
 
 from cancerwatch.errors import UsageError
 
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
 
 def period_start_expr(month: ir.DateValue, period: str) -> ir.DateValue:
     """First day of the month / financial quarter / financial year (April) of ``month``.
@@ -22,3 +24,18 @@ def period_start_expr(month: ir.DateValue, period: str) -> ir.DateValue:
     if period == "year":
         return ibis.date(ibis.ifelse(m >= 4, y, y - 1), 4, 1)
     raise UsageError(f"unknown period {period!r}: use month, quarter or year")
+
+
+def month_index(month: ir.DateValue) -> ir.IntegerValue:
+    """Months since year 0 (``year × 12 + month − 1``): consecutive months differ by one."""
+    return month.year() * 12 + month.month() - 1
+
+
+def month_of_index(index: ir.IntegerValue) -> ir.DateValue:
+    """The first day of the month with :func:`month_index` ``index``."""
+    return ibis.date(index // 12, index % 12 + 1, 1)
+
+
+def shift_months(month: ir.DateValue, n: int) -> ir.DateValue:
+    """``month`` moved by ``n`` months (first days of months)."""
+    return month if n == 0 else month_of_index(month_index(month) + n)

@@ -32,7 +32,7 @@ def suppressor(public: bool) -> tuple[Callable[[list[dict]], list[dict]], str | 
     if not public:
         return (lambda rows: [{**r, "suppressed": list(r.get("suppressed") or [])} for r in rows]), None
     try:
-        from cancerwatch.catalogue.suppression import apply_suppression
+        from cancerwatch.read.disclosure import apply_suppression
     except ImportError:
         raise UsageError("--public needs small-number suppression (cancerwatch.catalogue.suppression)") from None
     settings = load_settings()

@@ -16,8 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from cancerwatch.api.deps import Con
 from cancerwatch.api.schemas import MONTH_OR_EMPTY, Level, Period, StandardId
 from cancerwatch.catalogue.standards import get_standard, standards
-from cancerwatch.cli.output import to_csv
-from cancerwatch.exports import xlsx_bytes
+from cancerwatch.exports import to_csv, xlsx_bytes
 from cancerwatch.periods import parse_month, period_label
 from cancerwatch.periods import period_start as start_of_period
 from cancerwatch.queries import MetricQuery
