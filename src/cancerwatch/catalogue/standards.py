@@ -198,3 +198,20 @@ def ambition_for(standard_id: str, on: date) -> tuple[float, date] | None:
 def source_text(key: str) -> str:
     """Full citation of a catalogue source key."""
     return catalogue()[1].get(key, key)
+
+
+HEADLINE_FAMILY = "consolidated"
+"""The family of the three standards in force from 1 October 2023 (FDS, 31-day, 62-day): the
+headline standards of every overview, tile and report (NHS England, "Cancer waiting times review
+- consultation response", August 2023)."""
+
+
+def headline_standards() -> tuple[str, ...]:
+    """Ids of the headline standards, in catalogue order."""
+    return tuple(s.id for s in standards().values() if s.family == HEADLINE_FAMILY)
+
+
+def latest_ambition(standard_id: str) -> Threshold | None:
+    """The planning ambition with the latest target month, or None (e.g. FDS 80% for March 2026)."""
+    ambitions = [t for t in get_standard(standard_id).thresholds if t.kind == "ambition" and t.applies_to_month]
+    return max(ambitions, key=lambda t: t.applies_to_month or date.min, default=None)
