@@ -59,9 +59,11 @@ def test_every_alliance_fds_spc(warehouse):
 
 
 def test_april_2023_fds_provider_funnel_with_overdispersion(warehouse):
-    plain = funnel(warehouse, standard="fds", level="provider", period_start=date(2023, 4, 1))
+    plain = funnel(warehouse, standard="fds", level="provider", period_start=date(2023, 4, 1), overdispersion=False)
     adjusted = funnel(warehouse, standard="fds", level="provider", period_start=date(2023, 4, 1), overdispersion=True)
+    policy = funnel(warehouse, standard="fds", level="provider", period_start=date(2023, 4, 1))
     assert plain.phi > 1 and adjusted.adjusted and adjusted.tau2 > 0
+    assert policy.adjusted and policy.rows == adjusted.rows  # the variation policy adjusts when phi > 1
     n_plain = sum(1 for r in plain.rows if r["outlier"])
     n_adjusted = sum(1 for r in adjusted.rows if r["outlier"])
     assert 0 < n_adjusted < n_plain  # overdispersion handled: far fewer outliers than raw binomial limits

@@ -18,8 +18,12 @@ from typer.testing import CliRunner
 from cancerwatch.cli.app import app
 from cancerwatch.periods import add_months
 from cancerwatch.queries import MetricQuery, metrics
-from cancerwatch.reports import analytics_view, build_report, charts, count, pct, render_html
+from cancerwatch.read.context import Reader
+from cancerwatch.read.disclosure import Disclosure
+from cancerwatch.reports import build_report, charts, count, pct, render_html
 from cancerwatch.reports.pdf import html_to_pdf
+from cancerwatch.variation import spc_or_note
+from cancerwatch.warehouse.organisations import Organisation
 
 YEAR = "2023/24"
 FY_START, FY_END = date(2023, 4, 1), date(2024, 3, 1)
@@ -59,17 +63,17 @@ def cells_of(html: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def built(warehouse) -> dict:
-    """Each report is built once per module: {code: (context, HTML)}."""
+    """Each report is built once per module: {code: (report, HTML)}."""
     out = {}
     for code in ORGS:
-        context = build_report(warehouse, code, YEAR)
-        out[code] = (context, render_html(context))
+        built_report = build_report(warehouse, code, YEAR)
+        out[code] = (built_report, render_html(built_report))
     return out
 
 
 @pytest.fixture(params=list(ORGS))
 def report(request, built):
-    """(org code, context, HTML) for England and for Cheshire and Merseyside."""
+    """(org code, report, HTML) for England and for Cheshire and Merseyside."""
     return (request.param, *built[request.param])
 
 
@@ -145,9 +149,9 @@ def test_breakdown_figures_equal_metrics(report, warehouse):
 
 
 def test_year_on_year_change_is_like_for_like(report, warehouse):
-    code, context, html = report
+    code, built_report, html = report
     cells = {(c["data-standard"], c["data-field"]): c for c in cells_of(html)}
-    for rep in context["headline"]:
+    for rep in built_report.headline:
         prev = rep.previous
         if code == "ENG" and rep.id == "fds":
             # April-September 2022 from the national time series, summed as counts
@@ -167,26 +171,23 @@ def test_year_on_year_change_is_like_for_like(report, warehouse):
 
 
 def test_report_sections(report):
-    code, context, html = report
+    code, rpt, html = report
     for anchor in ("summary", "change", "trends", "peers", "detail", "escalations", "early", "quality", "methods"):
         assert f'id="{anchor}"' in html and f'href="#{anchor}"' in html
-    assert html.count("<svg") >= 2 * len(context["headline"]) + len(context["legacy"])
+    assert html.count("<svg") >= 2 * len(rpt.headline) + len(rpt.legacy)
     assert "Record-level" in html or "No record-level pathway data" in html  # pathways table empty
-    assert context["coverage"]["months"] == 6
-    assert all(rep.spc.available for rep in context["headline"])
-    assert all(rep.funnel and rep.funnel.available for rep in context["headline"])
-    assert context["data_quality"]["quarantined"] == 10  # the national series' "2023/24 YTD" rows
+    assert rpt.coverage["months"] == 6
+    assert all(rep.spc.available for rep in rpt.headline)
+    assert all(rep.funnel and rep.funnel.available for rep in rpt.headline)
+    assert rpt.data_quality["quarantined"] == 10  # the national series' "2023/24 YTD" rows
     if code == "ENG":
         # the two-week waits come from the national series only: no 2023/24 annual figure, months summed
-        assert [(r.id, r.year["source"]) for r in context["legacy"]][:2] == [
-            ("2ww", "months"),
-            ("2ww_breast", "months"),
-        ]
-        assert len(context["headline"][0].spc.points) == 30  # April 2021 to September 2023
+        assert [(r.id, r.year["source"]) for r in rpt.legacy][:2] == [("2ww", "months"), ("2ww_breast", "months")]
+        assert len(rpt.headline[0].spc.points) == 30  # April 2021 to September 2023
     else:
-        assert context["org"].level == "alliance" and context["org"].basis == "provider"
+        assert rpt.org.level == "alliance" and rpt.org.basis == "provider"
         assert "17 of 21" in html  # FDS rank among the 21 Alliances
-        assert context["data_quality"]["unmapped"][0]["patients"]["total"] > 0
+        assert rpt.data_quality["unmapped"][0]["patients"]["total"] > 0
 
 
 def _render_pages(pdf: bytes, tmp_path) -> int:
@@ -214,7 +215,7 @@ def test_cli_writes_alliance_pdf(built, warehouse_path, tmp_path, monkeypatch):
     calls = []
 
     def cached(con, org, year, **kw):  # the figures are tested above: reuse them
-        calls.append((org, year, kw))
+        calls.append((org, year, kw["public"], kw["level"]))
         return built["E56000005"][0]
 
     monkeypatch.setattr(reports, "build_report", cached)
@@ -223,7 +224,7 @@ def test_cli_writes_alliance_pdf(built, warehouse_path, tmp_path, monkeypatch):
         app, ["report", "--org", "E56000005", "--year", YEAR, "--out", str(out), "--db", str(warehouse_path)]
     )
     assert res.exit_code == 0, res.output
-    assert calls == [("E56000005", YEAR, {"public": False, "level": None})]
+    assert calls == [("E56000005", YEAR, False, None)]
     assert _render_pages(out.read_bytes(), tmp_path) > 1
 
 
@@ -237,53 +238,39 @@ def test_cli_rejects_bad_requests(warehouse_path, tmp_path):
         assert isinstance(res.exception, UsageError), (args, res.output)
 
 
-def test_public_version_suppresses_small_numbers(warehouse, monkeypatch):
-    import cancerwatch.reports.build as build
-
-    monkeypatch.setattr(build, "escalation_section", lambda *a: [])  # not affected by suppression
-    context = build_report(warehouse, "E56000005", YEAR, public=True)
-    html = render_html(context)
-    assert context["policy"] == "nhsd_2018"
+def test_public_version_shows_published_figures_as_published(built, warehouse):
+    """NHS England's figures are public (OGL): the public report shows them unrounded, with the same
+    verdicts; what it leaves out is every figure computed from record-level pathways."""
+    internal, internal_html = built["E56000005"]
+    public = build_report(warehouse, "E56000005", YEAR, public=True)
+    html = render_html(public)
+    assert public.public and public.policy is None and not public.record_access
     assert "public version" in html
-    # counts are rounded to the nearest 5 (nhsd_2018), small ones replaced by "*"
-    year = context["headline"][0].year
-    assert year["total"] % 5 == 0 and year["within_standard"] % 5 == 0
-    small = [r for rep in context["headline"] for r in rep.by_cancer_type if "total" in r["suppressed"]]
-    assert small and all(r["performance"] is None for r in small)
-    assert 'title="suppressed: small number">*</abbr>' in html
+    assert cells_of(html) == cells_of(internal_html)
+    for mine, theirs in zip(public.headline, internal.headline, strict=True):
+        assert mine.year == theirs.year and mine.status == theirs.status
+        assert mine.spc.assurance_type == theirs.spc.assurance_type
+        assert mine.position["where"] == theirs.position["where"]
+    assert not public.early_diagnosis["available"]
+    assert "not publish" in public.early_diagnosis["note"]
+    assert "suppressed: small number" not in html
 
 
-def test_without_analytics_the_report_says_so(monkeypatch):
-    monkeypatch.setattr(analytics_view, "_function", lambda package, name: None)
-    view = analytics_view.spc_view(
-        [date(2023, m, 1) for m in range(4, 10)],
-        [0.7] * 6,
-        standard="fds",
-        improvement_direction="increase",
-        targets=[0.75] * 6,
-    )
-    assert not view.available and view.note.startswith("SPC not available")
-    funnel = analytics_view.funnel_view([("A", "A", 1, 2)] * 3, target=0.5)
-    assert not funnel.available
-    svg = charts.spc_chart(
-        view,
-        chart_id="t",
-        dates=[date(2023, m, 1) for m in range(4, 10)],
-        values=[0.7] * 6,
-        targets=[0.75] * 6,
-        year_start=FY_START,
-        year_end=date(2024, 3, 1),
-    )
+def test_a_run_chart_when_spc_is_not_available():
+    """A series with a gap has no SPC chart (NHSRplotthedots needs consecutive months): the report
+    says why and draws the monthly values against the threshold."""
+    rows = [
+        {"period_start": f"2023-{m:02d}-01", "performance": 0.7, "threshold": 0.75, "total": 10, "within_standard": 7}
+        for m in (4, 5, 7, 8)
+    ]
+    view = spc_or_note("fds", rows)
+    assert not view.available and view.note.startswith("SPC not available") and "gap after 2023-05" in view.note
+    points = [{"period_start": r["period_start"], "value": 0.7, "target": 0.75, "rebase_group": 0} for r in rows]
+    svg = charts.spc_chart(points, available=False, chart_id="t", year_start=FY_START, year_end=date(2024, 3, 1))
     assert svg.startswith("<svg")
 
 
-def test_early_diagnosis_from_record_level_rows(monkeypatch):
-    """With pathways loaded, the section shows early diagnosis and emergency presentations;
-    England sums the Alliance rows (including UNMAPPED) and public output suppresses small counts."""
-    import cancerwatch.accountability.quality_premium as qp
-    from cancerwatch.reports.build import Organisation
-    from cancerwatch.reports.sections import early_diagnosis_section, suppressor
-
+def _early_rows():
     def row(code, year, diagnosed, staged, early, emergencies, rate):
         return {
             "org_code": code,
@@ -295,17 +282,44 @@ def test_early_diagnosis_from_record_level_rows(monkeypatch):
             "emergency_presentation_rate": rate,
         }
 
-    rows = [row("E56000005", "2023/24", 1000, 800, 480, 150, 0.15), row("UNMAPPED", "2023/24", 10, 6, 3, 1, 0.1)]
-    monkeypatch.setattr(qp, "early_diagnosis", lambda con, level: rows)
-    show, _ = suppressor(False)
-    england = early_diagnosis_section(None, Organisation("ENG", "England", "national", "provider"), FY_START, show)
+    return [row("E56000005", "2023/24", 1000, 800, 480, 150, 0.15), row("UNMAPPED", "2023/24", 10, 6, 3, 1, 0.1)]
+
+
+def test_early_diagnosis_from_record_level_rows(monkeypatch):
+    """With pathways loaded, the section shows early diagnosis and emergency presentations to a viewer
+    who may see record-level figures; England sums the Alliance rows (including UNMAPPED), and the
+    disclosure policy controls small counts."""
+    import cancerwatch.read.report_sections as sections
+
+    monkeypatch.setattr(sections, "early_diagnosis", lambda con, level: _early_rows())
+    england_org = Organisation("ENG", "England", "national", "provider")
+    england = sections.early_diagnosis_section(Reader(None, Disclosure()), england_org, FY_START)  # type: ignore[arg-type]
     assert england["available"] and not england["years"][0]["available"]  # no 2022/23 rows
     y = england["years"][1]
     assert (y["early"]["within_standard"], y["early"]["total"]) == (483, 806)
     assert y["emergency"]["total"] == 1010 and y["emergency"]["performance"] == pytest.approx(151 / 1010)
     assert y["staging"]["performance"] == pytest.approx(806 / 1010)
-    public, _ = suppressor(True)
-    unmapped = early_diagnosis_section(None, Organisation("UNMAPPED", "x", "alliance", "provider"), FY_START, public)
+    controlled = Reader(None, Disclosure("nhsd_2018"))  # type: ignore[arg-type]
+    unmapped = sections.early_diagnosis_section(
+        controlled, Organisation("UNMAPPED", "x", "alliance", "provider"), FY_START
+    )
     assert unmapped["years"][1]["early"]["within_standard"] is None  # 3 cases: suppressed
-    provider = early_diagnosis_section(None, Organisation("RBQ", "x", "provider", "provider"), FY_START, show)
-    assert not provider["available"] and "commissioner-based" in provider["note"]
+    provider = sections.early_diagnosis_section(
+        Reader(None, Disclosure()),
+        Organisation("RBQ", "x", "provider", "provider"),
+        FY_START,  # type: ignore[arg-type]
+    )
+    assert not provider["available"] and "patient's area" in provider["note"]
+
+
+@pytest.mark.parametrize(("public", "record_access"), [(True, False), (False, False)])
+def test_early_diagnosis_needs_record_access(monkeypatch, public, record_access):
+    """Issue 20 item 10: figures computed from record-level pathways follow the API's rule: never on the
+    public site, and only for a viewer who may see record-level figures."""
+    import cancerwatch.read.report_sections as sections
+
+    monkeypatch.setattr(sections, "early_diagnosis", lambda con, level: _early_rows())
+    reader = Reader(None, Disclosure(public=public, record_access=record_access))  # type: ignore[arg-type]
+    out = sections.early_diagnosis_section(reader, Organisation("E56000005", "x", "alliance", "provider"), FY_START)
+    assert not out["available"] and "years" not in out
+    assert "480" not in str(out) and "483" not in str(out)

@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 
 from cancerwatch.queries import MetricQuery, metrics
-from cancerwatch.web.analytics_adapter import funnel_installed, spc_installed
 
 CONTRACT_FIELDS = {
     "period_start",
@@ -108,35 +107,18 @@ def test_metrics_echo_the_query_with_the_default_basis(client):
     assert q["basis"] == "commissioner" and q["level"] == "sub_icb" and q["dataset"] == "published"
 
 
-def test_spc_follows_the_analytics_module(client):
-    r = client.get("/api/v1/spc", params={"standard": "fds"})
-    if spc_installed():
-        assert r.status_code == 200
-        assert r.json()["points"]
-    else:
-        assert r.status_code == 503
-        assert r.json()["error"]["code"] == "analytics_unavailable"
-
-
-def test_spc_with_the_contract(analytics_client):
-    body = analytics_client.get(
-        "/api/v1/spc", params={"standard": "62d", "level": "alliance", "org": "E56000005"}
-    ).json()
+def test_spc_with_the_contract(client):
+    body = client.get("/api/v1/spc", params={"standard": "62d", "level": "alliance", "org": "E56000005"}).json()
     assert body["org_name"] == "Cheshire and Merseyside"
     assert [p["period_start"] for p in body["points"]] == [f"2023-{m:02d}-01" for m in range(4, 10)]
     assert {"value", "mean", "lpl", "upl", "point_type"} <= body["points"][0].keys()
     assert body["summary"]["variation_type"] in {"common_cause", "special_cause_improvement", "special_cause_concern"}
-    national = analytics_client.get("/api/v1/spc", params={"standard": "fds"}).json()
+    national = client.get("/api/v1/spc", params={"standard": "fds"}).json()
     assert national["org_code"] == "ENG" and len(national["points"]) > 24
 
 
-def test_funnel_follows_the_analytics_module(client):
-    r = client.get("/api/v1/funnel", params={"standard": "fds", "level": "alliance"})
-    assert r.status_code == (200 if funnel_installed() else 503)
-
-
-def test_funnel_with_the_contract(analytics_client):
-    body = analytics_client.get(
+def test_funnel_with_the_contract(client):
+    body = client.get(
         "/api/v1/funnel", params={"standard": "62d", "level": "alliance", "period_start": "2023-06"}
     ).json()
     assert body["period_start"] == "2023-06-01" and body["period_label"] == "2023-06"
@@ -145,7 +127,7 @@ def test_funnel_with_the_contract(analytics_client):
     for r in body["rows"]:
         assert r["lower998"] < r["lower95"] < r["upper95"] < r["upper998"]
         assert r["outlier"] in ("", "high", "low")
-    quarter = analytics_client.get(
+    quarter = client.get(
         "/api/v1/funnel",
         params={"standard": "62d", "level": "provider", "period": "quarter", "period_start": "2023-08"},
     ).json()

@@ -60,12 +60,11 @@ def test_validation_messages_name_the_parameter(client):
     assert message.startswith("level:") and "'alliance'" in message
 
 
-def test_spc_and_funnel_without_analytics_use_the_envelope(client, monkeypatch):
-    from cancerwatch.web import analytics_adapter
-
-    monkeypatch.setattr(analytics_adapter, "_module", lambda name: None)
-    assert_envelope(client.get("/api/v1/spc", params={"standard": "31d"}), 503, "analytics_unavailable")
-    assert_envelope(client.get("/api/v1/funnel", params={"standard": "31d"}), 503, "analytics_unavailable")
+def test_spc_and_funnel_without_figures_use_the_envelope(client):
+    assert_envelope(
+        client.get("/api/v1/spc", params={"standard": "2ww", "level": "alliance", "org": "E56000005"}), 404, "no_data"
+    )
+    assert_envelope(client.get("/api/v1/funnel", params={"standard": "2ww", "level": "alliance"}), 404, "no_data")
 
 
 def test_public_record_level_request_uses_the_envelope(public_client):
@@ -75,13 +74,10 @@ def test_public_record_level_request_uses_the_envelope(public_client):
 
 
 def test_unexpected_errors_use_the_envelope_without_details(client, monkeypatch):
-    from cancerwatch.web import data
-
     def broken(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(data, "search_organisations", broken)
-    monkeypatch.setattr("cancerwatch.api.routes.organisations.search_organisations", broken)
+    monkeypatch.setattr("cancerwatch.read.search.search_organisations", broken)
     response = client.get("/api/v1/organisations")
     assert_envelope(response, 500, "internal_error")
     assert "secret" not in response.text
@@ -108,12 +104,12 @@ def test_pages_show_a_friendly_html_error(client, path, status):
 
 
 def test_a_busy_warehouse_is_503(client, monkeypatch):
+    from cancerwatch.read import figures
     from cancerwatch.warehouse.connect import WarehouseBusy
-    from cancerwatch.web import series
 
     def busy(*args, **kwargs):
         raise WarehouseBusy("web.duckdb: warehouse busy (another process is using it)")
 
-    monkeypatch.setattr(series, "metrics", busy)
+    monkeypatch.setattr(figures, "metrics", busy)
     response = client.get("/api/v1/metrics", params={"standard": "fds", "from": "2022-01", "to": "2022-02"})
     assert_envelope(response, 503, "warehouse_busy")

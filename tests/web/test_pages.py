@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cancerwatch.web.data import member_codes
+from cancerwatch.warehouse.organisations import member_codes
 from tests.web.conftest import API_TOKEN
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "cancerwatch" / "web" / "static"
@@ -67,8 +67,8 @@ def test_overview_shows_each_standard_latest_month(client):
     assert 'data-chart="spark-fds-spec"' in html
 
 
-def test_overview_shows_spc_icons_when_analytics_are_installed(analytics_client):
-    html = analytics_client.get("/").text
+def test_overview_shows_spc_icons(client):
+    html = client.get("/").text
     assert re.search(r'<img src="/static/icons/variation/[a-z_]+\.svg" alt="[^"]+"', html)
     assert re.search(r'<img src="/static/icons/assurance/[a-z_]+\.svg" alt="[^"]+"', html)
 
@@ -85,8 +85,8 @@ def test_alliance_page_lists_its_member_providers(client, warehouse):
     assert "Urgent suspected cancer referral" in html
 
 
-def test_alliance_page_with_spc_and_funnel(analytics_client):
-    html = analytics_client.get("/alliance/E56000005", params={"standard": "62d"}).text
+def test_alliance_page_with_spc_and_funnel(client):
+    html = client.get("/alliance/E56000005", params={"standard": "62d"}).text
     assert 'data-chart="funnel-spec"' in html
     spec = json.loads(re.search(r'<script type="application/json" id="funnel-spec">(.*?)</script>', html).group(1))
     names = {n for trace in spec["data"] for n in (trace.get("text") or [])}
@@ -94,16 +94,6 @@ def test_alliance_page_with_spc_and_funnel(analytics_client):
     trend = json.loads(re.search(r'<script type="application/json" id="trend-spec">(.*?)</script>', html).group(1))
     assert {t["name"] for t in trend["data"]} >= {"Upper process limit", "Mean", "Lower process limit", "England"}
     assert "/static/icons/variation/" in html
-
-
-def test_pages_without_analytics_still_show_tables(client, monkeypatch):
-    from cancerwatch.web import analytics_adapter
-
-    monkeypatch.setattr(analytics_adapter, "_module", lambda name: None)
-    html = client.get("/org/region/Y56", params={"standard": "31d"}).text
-    assert "SPC analysis is not available" in html
-    assert 'id="funnel-spec"' not in html
-    assert tables(html) >= 2
 
 
 def test_org_pages_for_each_level(client):

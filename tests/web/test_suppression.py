@@ -1,4 +1,8 @@
-"""Disclosure control (catalogue/suppression.py) and its use by the public site."""
+"""Disclosure control (catalogue/suppression.py, read/disclosure.py) and its use by the sites.
+
+NHS England's published figures are shown as published on the public site too; the rules
+control figures computed from record-level data (tests/read/test_disclosure_outputs.py runs them
+across every output)."""
 
 from __future__ import annotations
 
@@ -7,10 +11,9 @@ import io
 
 import pytest
 
-from cancerwatch.api.deps import AppState
 from cancerwatch.catalogue.suppression import round_to_nearest
 from cancerwatch.config import Settings
-from cancerwatch.read.disclosure import apply_suppression, suppress_row
+from cancerwatch.read.disclosure import Disclosure, apply_suppression, suppress_row
 
 
 def row(total, within, *, code="RXX", threshold=0.85):
@@ -67,7 +70,7 @@ def test_nhsd_2018_recomputes_percentage_from_rounded_counts():
     assert (out["total"], out["within_standard"], out["breaches"]) == (125, 100, 20)
     assert out["performance"] == pytest.approx(100 / 125)
     assert out["ci_low"] < out["performance"] < out["ci_high"]
-    assert out["met"] is False  # 0.8 < 0.85
+    assert out["met"] is False  # 101/123 = 0.821 < 0.85
 
 
 def test_nhsd_2018_gives_no_percentage_for_a_suppressed_numerator_or_denominator():
@@ -120,26 +123,49 @@ def test_unknown_policy_is_refused():
     ],
 )
 def test_public_mode_applies_at_least_nhsd_2018(policy, threshold, public, steps):
-    state = AppState(
-        warehouse=None, settings=Settings(suppression_policy=policy, suppression_threshold=threshold), public=public
-    )  # type: ignore[arg-type]
-    assert state.suppression_steps() == steps
+    assert Disclosure(policy, threshold, public).steps() == steps
 
 
-def test_public_api_rounds_and_suppresses_provider_counts(public_client):
-    body = public_client.get("/api/v1/metrics", params={"standard": "62d", "level": "provider"}).json()
-    assert body["suppression"] == "nhsd_2018"
-    rows = body["rows"]
-    suppressed = [r for r in rows if "total" in r["suppressed"]]
-    assert suppressed, "the provider extract has totals below 8"
-    for r in rows:
-        for f in ("total", "within_standard", "breaches"):
-            v = r[f]
-            assert v is None or v == 0 or (v >= 10 and v % 5 == 0), (r["org_code"], f, v)
-        if r["total"] is None or r["within_standard"] is None:
-            assert r["performance"] is None and r["ci_low"] is None and r["met"] is None
-        elif r["total"]:
-            assert r["performance"] == pytest.approx(r["within_standard"] / r["total"])
+def test_rounding_never_flips_a_verdict():
+    """11 of 14 is 78.6%: met against 75%. Rounded to 10 of 15 it would read 66.7%, not met; the shown
+    verdict stays the one of the exact figures, and the rank with it."""
+    r = {**row(14, 11, threshold=0.75), "rank": 31}
+    out = suppress_row(r, "nhsd_2018", 8)
+    assert (out["total"], out["within_standard"]) == (15, 10)
+    assert out["performance"] == pytest.approx(10 / 15)
+    assert out["met"] is True and out["rank"] == 31
+
+
+def test_published_figures_are_never_controlled_but_record_level_ones_are():
+    d = Disclosure("threshold", 10, public=False, record_access=True)
+    r = row(6, 5)
+    assert d.show([r], "published")[0]["total"] == 6
+    assert d.show([r], "record")[0]["total"] is None
+    assert d.label("published") == "none" and d.label("record") == "threshold (below 10)"
+
+
+def test_record_level_figures_need_access_and_never_reach_the_public_site():
+    from cancerwatch.read.disclosure import RecordLevelRefused
+
+    assert Disclosure(public=True, record_access=True).record_access is False
+    with pytest.raises(RecordLevelRefused):
+        Disclosure(record_access=False).show([row(40, 30)], "record")
+
+
+def test_settings_are_the_only_source_of_the_policy(monkeypatch):
+    monkeypatch.setenv("CANCERWATCH_SUPPRESSION", "threshold")
+    d = Disclosure.from_settings(Settings(suppression_policy="nhsd_2018"), public=False)
+    assert d.policy == "nhsd_2018"
+
+
+def test_public_api_shows_published_figures_as_published(public_client, client):
+    params = {"standard": "62d", "level": "provider", "limit": 10000}
+    public = public_client.get("/api/v1/metrics", params=params).json()
+    internal = client.get("/api/v1/metrics", params=params).json()
+    assert public["suppression"] == "none"
+    assert public["rows"] == internal["rows"]
+    assert any(r["total"] in (0.5, 1, 2) for r in public["rows"])  # NHS England publishes these
+    assert all(r["suppressed"] == [] for r in public["rows"])
 
 
 def test_public_api_leaves_england_unsuppressed(public_client, client):
@@ -162,31 +188,27 @@ def test_public_site_hides_upload_and_record_level_figures(public_client):
     assert 'href="/upload"' not in public_client.get("/").text
     r = public_client.get("/api/v1/metrics", params={"standard": "fds", "dataset": "record"})
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    league = public_client.get("/league", params={"standard": "fds", "dataset": "record"})
+    assert league.status_code == 404
 
 
-def test_public_pages_show_the_suppression_mark(public_client):
+def test_public_pages_say_figures_are_as_published(public_client):
     html = public_client.get("/league", params={"standard": "62d", "level": "provider"}).text
-    assert "suppressed: small number" in html
-    assert "Small numbers are suppressed (nhsd_2018)" in html
+    assert "suppressed: small number" not in html
+    assert "shown as published" in html
 
 
-def test_public_csv_download_is_suppressed(public_client):
-    res = public_client.get("/league", params={"standard": "62d", "level": "provider", "format": "csv"})
+def test_public_csv_download_is_the_published_figures(public_client, client):
+    params = {"standard": "62d", "level": "provider", "format": "csv"}
+    res = public_client.get("/league", params=params)
     assert res.status_code == 200
+    assert res.text == client.get("/league", params=params).text
     rows = list(csv.DictReader(io.StringIO(res.text)))
-    assert rows
-    assert any(r["total"] == "" for r in rows)
-    for r in rows:  # every count shown is 0, or 8 or more rounded to a multiple of 5
-        for f in ("total", "within_standard", "breaches"):
-            if r.get(f) not in ("", None):
-                v = float(r[f])
-                assert v == 0 or (v >= 8 and v % 5 == 0), r
+    assert any(r["total"] in ("0.5", "1.0", "2.0") for r in rows)
 
 
-def test_public_funnel_hides_suppressed_units(public_client, fake_analytics):
-    r = public_client.get("/api/v1/funnel", params={"standard": "62d", "level": "provider"})
-    assert r.status_code == 200, r.text
-    body = r.json()
-    assert body["hidden"]
-    plotted = {row["org_code"] for row in body["rows"]}
-    assert not plotted & set(body["hidden"])
+def test_public_funnel_is_the_internal_funnel(public_client, client):
+    params = {"standard": "62d", "level": "provider"}
+    assert (
+        public_client.get("/api/v1/funnel", params=params).json() == client.get("/api/v1/funnel", params=params).json()
+    )

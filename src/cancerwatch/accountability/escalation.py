@@ -6,9 +6,9 @@ organisation's series and says whether it fires and why:
 - ``below_threshold_k_of_n``: performance below the operational threshold in force in at least
   k of the last n periods (periods with no threshold in force do not count as failures);
 - ``spc_assurance_fail``: the Making Data Count assurance icon is "consistently failing" on the
-  monthly series (NHSRplotthedots rules; domain brief 6.1);
+  monthly series, drawn under the variation policy (``cancerwatch.variation``);
 - ``funnel_low_outlier_k_of_n``: below the lower 99.8% funnel limit against England in at least
-  k of the last n periods (FunnelPlotR method with overdispersion; domain brief 6.3).
+  k of the last n periods, drawn under the variation policy.
 """
 
 from __future__ import annotations
@@ -185,41 +185,27 @@ def escalate(
 
 
 def _spc_assurance(series: list[dict], standard: str, min_points: int) -> tuple[bool, int, list[dict], str]:
-    from cancerwatch.analytics.spc.chart import compute_spc  # analytics layer
+    from cancerwatch.variation import spc_of_rows  # SPC through the variation policy
 
     points = [r for r in series if r["performance"] is not None]
     if len(points) < min_points or points[-1]["threshold"] is None:
         return False, 0, points, f"fewer than {min_points} months with a threshold"
-    from datetime import date
-
-    result = compute_spc(
-        [date.fromisoformat(r["period_start"]) for r in points],
-        [r["performance"] for r in points],
-        improvement_direction=get_standard(standard).improvement_direction,
-        target=points[-1]["threshold"],
-    )
-    last = result.summary[-1] if isinstance(result.summary, list) else result.summary
-    assurance = last.get("assurance_type") if isinstance(last, dict) else getattr(last, "assurance_type", None)
-    variation = last.get("variation_type") if isinstance(last, dict) else getattr(last, "variation_type", None)
+    view = spc_of_rows(standard, points)
+    assurance, variation = view.assurance_type, view.variation_type
     failures = sum(1 for r in points if r["met"] is False)
     summary = f"SPC assurance {assurance}, variation {variation}, {len(points)} months"
     return assurance == "consistent_fail", failures, points, summary
 
 
 def _funnel_rule(rows: list[dict], rule: Rule, level: str, standard: str, include_all: bool) -> list[Escalation]:
-    from cancerwatch.analytics.funnel import compute_funnel  # analytics layer
+    from cancerwatch.variation import funnel_of_rows  # funnels through the variation policy
 
     periods = sorted({r["period_start"] for r in rows})[-rule.n :]
     flags: dict[str, list[tuple[dict, str]]] = {}
     for p in periods:
-        units = [
-            (r["org_code"], r["org_name"], r["within_standard"], r["total"])
-            for r in rows
-            if r["period_start"] == p and r["org_code"] not in (UNMAPPED_CODE, NATIONAL_CODE) and r["total"]
-        ]
-        by_code = {r["org_code"]: r for r in rows if r["period_start"] == p}
-        for f in compute_funnel(units, overdispersion=True):
-            f = f if isinstance(f, dict) else f.__dict__
+        in_period = [r for r in rows if r["period_start"] == p]
+        by_code = {r["org_code"]: r for r in in_period}
+        for f in funnel_of_rows(in_period).rows:
             flags.setdefault(f["org_code"], []).append((by_code[f["org_code"]], f.get("outlier") or ""))
     out = []
     for code, items in flags.items():

@@ -1,25 +1,34 @@
-"""Public response shapes of the JSON API (field names from design.md's CLI contract)."""
+"""Public response shapes of the JSON API (field names of the CLI contract, docs/cli.md)."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from cancerwatch.catalogue.standards import standards
+from cancerwatch.http import (
+    MAX_OFFSET,
+    MONTH_OR_EMPTY,
+    MONTH_PATTERN,
+    Basis,
+    By,
+    Dataset,
+    Level,
+    OrgLevel,
+    Period,
+    StandardId,
+)
 
-StandardId = Literal[tuple(standards())]  # type: ignore[valid-type]
-Level = Literal["national", "region", "alliance", "icb", "sub_icb", "provider"]
-OrgLevel = Literal["region", "alliance", "icb", "sub_icb", "provider"]
-Period = Literal["month", "quarter", "year"]
-By = Literal["cancer_type", "route", "modality"]
-Basis = Literal["provider", "commissioner"]
-Dataset = Literal["published", "record"]
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-#: Largest accepted ``offset``: the warehouse pages with 64-bit integers, so larger values are refused
-#: as a validation error (400) rather than failing in the query.
-MAX_OFFSET = 2**31 - 1
-MONTH_OR_EMPTY = r"^(\d{4}-(0[1-9]|1[0-2]))?$"  # HTML forms send an empty value for "latest"
+__all__ = [
+    "MAX_OFFSET",
+    "MONTH_OR_EMPTY",
+    "MONTH_PATTERN",
+    "Basis",
+    "By",
+    "Dataset",
+    "Level",
+    "OrgLevel",
+    "Period",
+    "StandardId",
+]
 
 
 class ErrorBody(BaseModel):
@@ -114,6 +123,10 @@ class MetricRow(BaseModel):
     ci_high: float | None
     threshold: float | None
     met: bool | None
+    threshold_changed: bool = Field(
+        default=False, description="the period's months had different operational thresholds (no single one)"
+    )
+    threshold_note: str | None = Field(default=None, description="which thresholds applied to which months")
     ambition: float | None = None
     ambition_month: str | None = None
     england_performance: float | None = None
@@ -151,6 +164,8 @@ class SpcSummary(BaseModel):
 
     variation_type: str | None
     assurance_type: str | None
+    trial_limits: bool = Field(default=False, description="some group has too few points for settled limits")
+    rebased_at: list[str] = Field(default_factory=list, description="months starting a new group of limits")
 
 
 class SpcResponse(BaseModel):
@@ -191,8 +206,12 @@ class FunnelResponse(BaseModel):
     period_start: str
     period_label: str
     target: float | None
+    target_kind: str = Field(description="england (its performance in the period) or threshold")
+    phi: float | None = Field(description="overdispersion ratio (winsorised z-scores)")
+    tau2: float | None = Field(description="between-organisation variance (DerSimonian-Laird)")
+    adjusted: bool = Field(description="limits adjusted for overdispersion (variation policy)")
     suppression: str
-    hidden: list[str] = Field(description="organisations left out (no patients, or suppressed)")
+    hidden: list[str] = Field(description="organisations left out (no patients)")
     rows: list[FunnelRow]
 
 

@@ -22,8 +22,8 @@ from datetime import date
 import duckdb
 
 from cancerwatch.catalogue.organisations import UNMAPPED_CODE
-from cancerwatch.catalogue.standards import ambition_for
-from cancerwatch.errors import NoData
+from cancerwatch.catalogue.standards import ambition_for, latest_ambition
+from cancerwatch.errors import NoData, UsageError
 from cancerwatch.planning.backlog_model import capacity_for_target, run_months, share_with_delay
 from cancerwatch.planning.referral_forecast import POST_COVID_START, backtest, forecast
 from cancerwatch.planning.scenarios import Scenario
@@ -114,17 +114,30 @@ def calibrate(observed: list[dict], *, service_days: float = SERVICE_DAYS) -> di
     }
 
 
+def fds_ambition() -> float:
+    """The latest FDS planning ambition in the catalogue (the default target of a plan)."""
+    ambition = latest_ambition("fds")
+    if ambition is None:  # pragma: no cover - the packaged catalogue has FDS ambitions
+        raise UsageError("the standards catalogue has no FDS planning ambition: pass a target")
+    return ambition.value
+
+
 def plan_alliance(
     con: duckdb.DuckDBPyConnection,
     alliance: str,
     *,
     scenario: Scenario,
-    target: float = 0.80,
+    target: float | None = None,
     horizon: int = 12,
     target_month: date | None = None,
     service_days: float = SERVICE_DAYS,
 ) -> Plan:
-    """Forecast, calibrate and size capacity for one Alliance under ``scenario``."""
+    """Forecast, calibrate and size capacity for one Alliance under ``scenario``.
+
+    ``target``: the FDS share to reach (default: the latest FDS planning ambition in the standards
+    catalogue, 80% for March 2026).
+    """
+    target = fds_ambition() if target is None else target
     months, values = national_demand(con)
     bt = backtest(months, values, list(BACKTEST_ORIGINS))
     start = months.index(POST_COVID_START)

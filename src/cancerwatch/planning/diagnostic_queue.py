@@ -12,9 +12,6 @@ The sojourn-time tail of M/M/c (Gross & Harris, *Fundamentals of Queueing Theory
 Erlang C probability of waiting; the limit as c − 1 − a → 0 is ``e^{−μt}(1 + Cμt)``. The tests
 check Erlang C against textbook values and the formula against a discrete-event simulation (SimPy).
 
-Backlog: a weekly fluid balance ``B_{w+1} = max(0, B_w + demand_w − capacity_w)``; patients
-arriving behind a backlog wait an extra ``7 · B_w / capacity_w`` days.
-
 Schemes that remove a step (straight-to-test, nurse-led triage) shorten the service time for a
 share of patients; the queue then uses the mixture's mean service time (an M/G/c approximation
 by M/M/c with the same mean, stated in the outputs).
@@ -25,7 +22,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-FDS_DAYS = 28  # catalogue: fds days
+from cancerwatch.catalogue.standards import get_standard
+
+FDS_DAYS = get_standard("fds").days
+"""The FDS clock: 28 days from referral (standards catalogue)."""
 
 
 def erlang_c(servers: int, offered_load: float) -> float:
@@ -163,14 +163,3 @@ def slots_needed(
         else:
             lo = mid + 1
     return lo
-
-
-def backlog_trajectory(
-    weekly_demand: list[float], weekly_capacity: float, *, start_backlog: float = 0.0
-) -> list[float]:
-    """Backlog at the end of each week under a constant weekly capacity (fluid balance)."""
-    out, b = [], start_backlog
-    for d in weekly_demand:
-        b = max(0.0, b + d - weekly_capacity)
-        out.append(b)
-    return out

@@ -1,12 +1,14 @@
 """The annual progress report for England or one organisation, as HTML and PDF.
 
-:func:`build_report` collects the figures (``build.py``), :func:`render_html` draws the charts
-(``charts.py``) and fills the Jinja2 template (``templates/report.html``), and
+The report's figures are a read-layer view (:func:`cancerwatch.read.report.annual_report`);
+:func:`build_report` builds it for a connection and a disclosure policy, :func:`render_html`
+draws the charts (``charts.py``) and fills the Jinja2 template (``templates/report.html``), and
 :func:`write_report` writes ``.html`` or, through WeasyPrint, ``.pdf`` (``pdf.py``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -15,10 +17,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from cancerwatch.catalogue.standards import source_text
+from cancerwatch.config import Settings
 from cancerwatch.errors import UsageError
-from cancerwatch.reports.build import build_report
+from cancerwatch.read.context import Reader
+from cancerwatch.read.disclosure import Disclosure
+from cancerwatch.read.report import AnnualReport, annual_report
 
-__all__ = ["build_report", "render_html", "write_report"]
+__all__ = ["AnnualReport", "build_report", "render_html", "write_report"]
 
 MINUS = "\u2212"
 
@@ -66,45 +71,76 @@ def _environment() -> Environment:
     return env
 
 
-def _charts(context: dict) -> None:
+def build_report(
+    con: duckdb.DuckDBPyConnection,
+    org: str,
+    year: str,
+    *,
+    public: bool = False,
+    level: str | None = None,
+    settings: Settings | None = None,
+    record_access: bool | None = None,
+) -> AnnualReport:
+    """The report of ``org`` (or ``ENG``) for ``year``: public or internal, under ``settings``'
+    disclosure policy. Record-level figures are shown unless ``public`` (or ``record_access`` is false)."""
+    access = not public if record_access is None else record_access
+    disclosure = Disclosure.from_settings(settings or Settings(), public=public, record_access=access)
+    return annual_report(Reader(con, disclosure), org, year, level=level)
+
+
+def _charts(report: AnnualReport) -> None:
     """Draw every chart of the report as embedded SVG."""
     from cancerwatch.reports import charts
 
-    year, org = context["year"], context["org"]
-    for rep in context["headline"] + context["legacy"]:
-        mine = [r for r in rep.series if r["performance"] is not None]
-        rep.spc_svg = None
-        if mine:
-            rep.spc_svg = Markup(
+    year, org = report.year, report.org
+    for rep in report.headline + report.legacy:
+        if rep.spc.available:
+            points = rep.chart_points
+        else:
+            points = [
+                {
+                    "period_start": r["period_start"],
+                    "value": r["performance"],
+                    "target": r["threshold"],
+                    "rebase_group": 0,
+                }
+                for r in rep.series
+                if r["performance"] is not None
+            ]
+        rep.spc_svg = None  # type: ignore[attr-defined]
+        if points:
+            rep.spc_svg = Markup(  # type: ignore[attr-defined]
                 charts.spc_chart(
-                    rep.spc,
+                    points,
+                    available=rep.spc.available,
                     chart_id=f"spc-{rep.id}",
-                    dates=[date.fromisoformat(r["period_start"]) for r in mine],
-                    values=[r["performance"] for r in mine],
-                    targets=[r["threshold"] for r in mine],
                     year_start=year["start"],
                     year_end=year["end"],
                     small=rep.id not in ("fds", "31d", "62d"),
                 )
             )
-        rep.funnel_svg = None
+        rep.funnel_svg = None  # type: ignore[attr-defined]
         if rep.funnel is not None and rep.funnel.available:
-            rep.funnel_svg = Markup(
+            rep.funnel_svg = Markup(  # type: ignore[attr-defined]
                 charts.funnel_chart(
                     rep.funnel,
                     chart_id=f"funnel-{rep.id}",
                     highlight=None if org.level == "national" else org.code,
-                    peer_label=context["peer_label"].capitalize()
+                    peer_label=report.peer_label.capitalize()
                     if org.level == "national"
-                    else f"Other {context['peer_label']}",
+                    else f"Other {report.peer_label}",
                 )
             )
 
 
-def render_html(context: dict) -> str:
-    """The report as one self-contained HTML document (charts are inline SVG)."""
-    _charts(context)
-    return _environment().get_template("report.html").render(**context)
+def render_html(report: AnnualReport, *, json_url: str | None = None) -> str:
+    """The report as one self-contained HTML document (charts are inline SVG).
+
+    ``json_url``: the report's JSON alternate, advertised in the head (on the web).
+    """
+    _charts(report)
+    context = {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
+    return _environment().get_template("report.html").render(**context, json_url=json_url)
 
 
 def write_report(
@@ -115,13 +151,14 @@ def write_report(
     *,
     public: bool = False,
     level: str | None = None,
-) -> dict:
-    """Build the report and write ``out`` (``.html`` or ``.pdf``); return the context."""
+    settings: Settings | None = None,
+) -> AnnualReport:
+    """Build the report and write ``out`` (``.html`` or ``.pdf``); return the report."""
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):
         raise UsageError(f"--out {out.name!r}: the report is written as .html or .pdf")
-    context = build_report(con, org, year, public=public, level=level)
-    html = render_html(context)
+    report = build_report(con, org, year, public=public, level=level, settings=settings)
+    html = render_html(report)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".pdf":
         from cancerwatch.reports.pdf import write_pdf
@@ -129,4 +166,4 @@ def write_report(
         write_pdf(html, out)
     else:
         out.write_text(html, encoding="utf-8")
-    return context
+    return report

@@ -5,7 +5,10 @@
   orange concern, purple neutral, grey common cause). Without SPC results it draws a plain run
   chart of the values against the threshold.
 - :func:`funnel_chart`: performance against number of patients for every peer, with 95% and
-  99.8% limits around the target, and this organisation highlighted in NHS blue.
+  99.8% limits around the target, outliers coloured, and this organisation highlighted.
+
+Colours come from the one palette of SPC and funnel charts (:mod:`cancerwatch.read.palette`),
+shared with the web's Plotly figures.
 
 Each function returns an ``<svg>`` element (no XML prologue) ready to embed in the HTML; ids
 inside each SVG are salted with the chart id so several charts can share a page.
@@ -26,20 +29,13 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from cancerwatch.reports.analytics_view import FunnelView, SpcView
+from cancerwatch.read import palette
+from cancerwatch.variation import FunnelView
 
-NHS_BLUE = "#005EB8"
-NHS_DARK_GREY = "#425563"
-NHS_MID_GREY = "#768692"
-NHS_PALE_GREY = "#E8EDEE"
-MDC = {
-    "common_cause": "#a6a6a6",
-    "special_cause_improvement": "#00b0f0",
-    "special_cause_concern": "#e46c0a",
-    "special_cause_neutral_high": "#490092",
-    "special_cause_neutral_low": "#490092",
-    "target": "#de1b1b",
-}
+NHS_DARK_GREY = palette.NHS_DARK_GREY
+NHS_MID_GREY = palette.NHS_MID_GREY
+NHS_PALE_GREY = palette.NHS_PALE_GREY
+MDC = {**palette.POINT, "target": palette.SPC_LINES["target"]}
 FONTS = ["Arial", "Helvetica", "Liberation Sans", "DejaVu Sans"]
 RC = {
     "font.family": "sans-serif",
@@ -85,6 +81,10 @@ def _month_locator(first: date, last: date, small: bool) -> mdates.MonthLocator:
     return mdates.MonthLocator(bymonth=list(months))
 
 
+def _day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 def _steps(points: list[dict], key: str) -> tuple[list[list[date]], list[list[float]]]:
     """Runs of consecutive points with a value for ``key`` and the same rebase group."""
     xs: list[list[date]] = []
@@ -106,38 +106,34 @@ def _steps(points: list[dict], key: str) -> tuple[list[list[date]], list[list[fl
 
 
 def spc_chart(
-    view: SpcView,
+    points: list[dict],
     *,
+    available: bool,
     chart_id: str,
-    dates: list[date],
-    values: list[float],
-    targets: list[float | None],
     year_start: date,
     year_end: date,
     small: bool = False,
 ) -> str:
-    """An XmR chart (or, when ``view`` is not available, a run chart) as an SVG string."""
+    """An XmR chart of ``points`` (SPC points, or when ``available`` is false the plain monthly values
+    ``period_start``, ``value``, ``target``: a run chart) as an SVG string."""
+    points = [
+        {**p, "period_start": _day(p["period_start"]), "point_type": p.get("point_type") or "common_cause"}
+        for p in points
+    ]
     with rc_context(RC):
         fig = _figure(3.6 if small else 7.2, 2.0 if small else 2.35)
         ax = fig.add_subplot()
         ax.axvspan(year_start, year_end, color=NHS_PALE_GREY, zorder=0, lw=0)
-        if view.available:
-            points = view.points
-        else:
-            points = [
-                {"period_start": d, "value": v, "target": t, "point_type": "common_cause", "rebase_group": 0}
-                for d, v, t in zip(dates, values, targets, strict=True)
-            ]
         xs = [p["period_start"] for p in points]
         ax.set_axisbelow(True)
         ax.plot(xs, [p["value"] for p in points], color=MDC["common_cause"], lw=1.2, zorder=2.4)
         for key, style in (("mean", "-"), ("lpl", "--"), ("upl", "--")):
             for sx, sy in zip(*_steps(points, key), strict=True):
-                colour = "#000000" if key == "mean" else NHS_MID_GREY
+                colour = palette.SPC_LINES["mean"] if key == "mean" else palette.SPC_LINES["limits"]
                 ax.plot(sx, sy, color=colour, lw=0.9, ls=style, zorder=2)
         for sx, sy in zip(*_steps(points, "target"), strict=True):
             ax.step(sx, sy, where="mid", color=MDC["target"], lw=1.1, ls=(0, (4, 2)), zorder=2.2)
-        colours = [MDC.get(p["point_type"], MDC["common_cause"]) for p in points]
+        colours = [palette.point_colour(p["point_type"]) for p in points]
         ax.scatter(xs, [p["value"] for p in points], c=colours, s=10 if small else 16, zorder=3, lw=0)
         _percent_axis(ax, 4 if small else 6)
         ax.xaxis.set_major_locator(_month_locator(min(xs[0], year_start), max(xs[-1], year_end), small))
@@ -147,14 +143,14 @@ def spc_chart(
         ax.margins(y=0.15)
         if not small:
             handles = [
-                ax.plot([], [], color="#000000", lw=0.9, label="Mean")[0],
-                ax.plot([], [], color=NHS_MID_GREY, lw=0.9, ls="--", label="Process limits")[0],
+                ax.plot([], [], color=palette.SPC_LINES["mean"], lw=0.9, label="Mean")[0],
+                ax.plot([], [], color=palette.SPC_LINES["limits"], lw=0.9, ls="--", label="Process limits")[0],
                 ax.plot([], [], color=MDC["target"], lw=1.0, ls=(0, (4, 2)), label="Threshold")[0],
                 ax.scatter([], [], color=MDC["special_cause_improvement"], s=16, label="Improvement"),
                 ax.scatter([], [], color=MDC["special_cause_concern"], s=16, label="Concern"),
                 ax.scatter([], [], color=MDC["common_cause"], s=16, label="Common cause"),
             ]
-            if not view.available:
+            if not available:
                 handles = [handles[2], handles[5]]
             ax.legend(
                 handles=handles,
@@ -169,26 +165,26 @@ def spc_chart(
 
 
 def funnel_chart(view: FunnelView, *, chart_id: str, highlight: str | None, peer_label: str) -> str:
-    """Funnel plot as an SVG string; ``highlight`` is the organisation drawn in NHS blue."""
+    """Funnel plot as an SVG string; ``highlight`` is the organisation drawn in the highlight colour."""
     with rc_context(RC):
         fig = _figure(7.2, 2.5)
         ax = fig.add_subplot()
-        c = view.curves
-        n = c.get("denominator", [])
+        c = {k: [row[k] for row in view.curves] for k in ("denominator", "lower95", "upper95", "lower998", "upper998")}
+        n = c["denominator"]
         if n:
-            ax.plot(n, c["lower998"], color=NHS_DARK_GREY, lw=1.0, label="99.8% limits")
-            ax.plot(n, c["upper998"], color=NHS_DARK_GREY, lw=1.0)
-            ax.plot(n, c["lower95"], color=NHS_MID_GREY, lw=0.9, ls="--", label="95% limits")
-            ax.plot(n, c["upper95"], color=NHS_MID_GREY, lw=0.9, ls="--")
+            ax.plot(n, c["lower998"], color=palette.FUNNEL["limits_998"], lw=1.0, label="99.8% limits")
+            ax.plot(n, c["upper998"], color=palette.FUNNEL["limits_998"], lw=1.0)
+            ax.plot(n, c["lower95"], color=palette.FUNNEL["limits_95"], lw=0.9, ls="--", label="95% limits")
+            ax.plot(n, c["upper95"], color=palette.FUNNEL["limits_95"], lw=0.9, ls="--")
         if view.target is not None:
-            ax.axhline(view.target, color="#000000", lw=0.9, label="England")
+            centre = "England" if view.target_kind == "england" else "Threshold"
+            ax.axhline(view.target, color=palette.FUNNEL["target"], lw=0.9, label=centre)
         shown = [r for r in view.rows if r.get("performance") is not None]
         others = [r for r in shown if r["org_code"] != highlight]
-        outlier_colour = {"low": MDC["special_cause_concern"], "high": MDC["special_cause_improvement"]}
         ax.scatter(
             [r["denominator"] for r in others],
             [r["performance"] for r in others],
-            c=[outlier_colour.get(r.get("outlier") or "", "#aeb7bd") for r in others],
+            c=[palette.outlier_colour(r.get("outlier")) for r in others],
             s=14,
             lw=0,
             zorder=3,
@@ -196,13 +192,16 @@ def funnel_chart(view: FunnelView, *, chart_id: str, highlight: str | None, peer
         )
         for r in shown:
             if r["org_code"] == highlight:
-                ax.scatter([r["denominator"]], [r["performance"]], color=NHS_BLUE, s=60, zorder=4, lw=1.2, ec="white")
+                highlight_colour = palette.FUNNEL["highlight"]
+                ax.scatter(
+                    [r["denominator"]], [r["performance"]], color=highlight_colour, s=60, zorder=4, lw=1.2, ec="white"
+                )
                 ax.annotate(
                     r["org_name"],
                     (r["denominator"], r["performance"]),
                     xytext=(6, 6),
                     textcoords="offset points",
-                    color=NHS_BLUE,
+                    color=highlight_colour,
                     fontsize=8,
                     fontweight="bold",
                 )

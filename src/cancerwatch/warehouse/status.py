@@ -37,3 +37,52 @@ def quarantine_counts(con: duckdb.DuckDBPyConnection) -> list[dict]:
     cur = con.execute("""SELECT file_name, reason, count(*) AS rows FROM quarantine GROUP BY ALL
                          ORDER BY rows DESC""")
     return _dicts(cur)
+
+
+def quarantine_by_kind(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Quarantined rows per file, source kind and reason (the kind says whether a file is record-level)."""
+    cur = con.execute("""SELECT q.file_name, s.kind, q.reason, count(*) AS rows
+                         FROM quarantine q LEFT JOIN sources s ON s.source_id = q.source_id
+                         GROUP BY ALL ORDER BY rows DESC, q.file_name, q.reason""")
+    return _dicts(cur)
+
+
+def revision_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Which loaded file revised which earlier file's figures, and over which months."""
+    return _dicts(
+        con.execute(
+            """SELECT f.superseded_by AS revised_by, n.file_name AS revised_by_file, f.source_id,
+                      o.file_name, f.basis, f.standard, strftime(min(f.period), '%Y-%m') AS first_month,
+                      strftime(max(f.period), '%Y-%m') AS last_month, count(*) AS facts
+               FROM facts f
+               JOIN sources o ON o.source_id = f.source_id
+               JOIN sources n ON n.source_id = f.superseded_by
+               WHERE f.superseded_by IS NOT NULL
+               GROUP BY ALL ORDER BY revised_by DESC, f.source_id DESC, f.standard"""
+        )
+    )
+
+
+def unmapped_code_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Organisation codes in current facts that no reference data names (kept, reported)."""
+    return _dicts(
+        con.execute(
+            """SELECT f.org_code, f.basis, count(*) AS facts, sum(f.total) AS patients,
+                      string_agg(DISTINCT s.file_name, '; ') AS files
+               FROM facts f JOIN sources s ON s.source_id = f.source_id
+               WHERE f.superseded_by IS NULL
+                 AND f.org_code NOT IN (SELECT org_code FROM organisations)
+               GROUP BY f.org_code, f.basis ORDER BY patients DESC, f.org_code"""
+        )
+    )
+
+
+def warehouse_counts(con: duckdb.DuckDBPyConnection) -> dict:
+    """Headline counts of what the warehouse holds."""
+    row = con.execute(
+        """SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM facts WHERE superseded_by IS NULL),
+                  (SELECT count(*) FROM facts WHERE superseded_by IS NOT NULL), (SELECT count(*) FROM quarantine),
+                  (SELECT count(*) FROM organisations)"""
+    ).fetchone()
+    keys = ("sources", "current_facts", "superseded_facts", "quarantined_rows", "organisations")
+    return dict(zip(keys, row or (0, 0, 0, 0, 0), strict=True))

@@ -1,12 +1,15 @@
 """Build the ASGI application: JSON API under ``/api/v1``, pages, static files, error handling.
 
 ``create_app(db_path, public=False)``; ``cancerwatch serve`` runs it with uvicorn. Public mode
-applies at least the ``nhsd_2018`` disclosure control and leaves out the upload pages and
-record-level figures.
+shows NHS England's published figures as published and leaves out the upload pages and every
+figure computed from record-level data. The app factory composes the API (``api.main``) and the
+pages and injects the sign-in check as the record gate (``cancerwatch.http``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -23,15 +26,42 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cancerwatch import __version__
-from cancerwatch.api.deps import AppState, Warehouse
 from cancerwatch.api.errors import install_error_handlers
 from cancerwatch.api.main import api_router
+from cancerwatch.catalogue.organisations import ORG_LEVELS
+from cancerwatch.catalogue.standards import headline_standards
 from cancerwatch.config import Settings, load_settings
+from cancerwatch.errors import CancerwatchError
+from cancerwatch.http import AppState
+from cancerwatch.read.figures import funnel_for, level_rows, spc_for
+from cancerwatch.warehouse.pool import Warehouse
+from cancerwatch.web.auth import require_record_access
 from cancerwatch.web.pages import error_page
 from cancerwatch.web.routes import assets, data_page, league, map_page, org, overview, report, search, upload
-from cancerwatch.web.series import warm_cache
 
 STATIC = Path(__file__).parent / "static"
+log = logging.getLogger(__name__)
+
+
+def warm_cache(state: AppState) -> None:
+    """Compute the figures every dashboard page starts from, so first visitors do not wait.
+
+    Run in a background thread when the server starts; failures are logged, never raised.
+    """
+    try:
+        with state.warehouse.reader() as con:
+            reader = state.reader(con)
+            for sid in headline_standards():
+                spc_for(reader, sid, "national", None)
+                for level in ORG_LEVELS:
+                    with contextlib.suppress(CancerwatchError):
+                        level_rows(reader, sid, level)
+                with contextlib.suppress(CancerwatchError):
+                    level_rows(reader, sid, "alliance", by="route")
+                with contextlib.suppress(CancerwatchError):
+                    funnel_for(reader, sid, "alliance")
+    except Exception:
+        log.exception("warming the cache failed")
 
 
 def create_app(
@@ -43,8 +73,8 @@ def create_app(
     """
     settings = settings or load_settings()
     warehouse = Warehouse(db_path or settings.db_path)
-    state = AppState(warehouse=warehouse, settings=settings, public=public)
-    state.suppression_steps()  # fail fast on a bad policy
+    state = AppState(warehouse=warehouse, settings=settings, public=public, record_gate=require_record_access)
+    state.disclosure()  # fail fast on a bad policy
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,7 +89,8 @@ def create_app(
         summary="Cancer waiting times performance for NHS services in England",
         description=(
             "JSON API of cancerwatch. Every list has `total_rows`, `limit` and `offset`; every error has the "
-            'shape `{"error": {"code": ..., "message": ...}}`. Small numbers are controlled by the server\'s '
+            'shape `{"error": {"code": ..., "message": ...}}`. NHS England\'s published figures are served as '
+            "published; figures computed from record-level data need a bearer token and follow the server's "
             "disclosure policy (see `suppression` in responses)."
         ),
         docs_url=None,

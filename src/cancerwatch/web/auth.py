@@ -14,8 +14,8 @@ import hmac
 from fastapi import Request
 from fastapi.responses import Response
 
-from cancerwatch.api.deps import AppState
 from cancerwatch.api.errors import ApiError
+from cancerwatch.http import AppState
 
 COOKIE = "cancerwatch_session"
 SESSION_HOURS = 8

@@ -1,31 +1,22 @@
 """Plotly figure specifications (plain JSON for plotly.js) for the dashboard pages.
 
 Each function returns ``{"data": [...], "layout": {...}}``; pages embed it as JSON next to a
-table of the same numbers, and ``static/cancerwatch.js`` draws it. Colours follow the Making
-Data Count palette: blue for improvement, orange for concern, grey for common cause.
+table of the same numbers, and ``static/cancerwatch.js`` draws it. Colours come from the one
+palette of SPC and funnel charts (:mod:`cancerwatch.read.palette`), shared with the report.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cancerwatch.web.analytics_adapter import FunnelView, SpcView
+from cancerwatch.read import palette
+from cancerwatch.variation import FunnelView, SpcView
 
-NHS_BLUE = "#005eb8"
-NHS_DARK_GREY = "#425563"
-NHS_GREY = "#768692"
-MDC_IMPROVEMENT = "#00B0F0"
-MDC_CONCERN = "#E46C0A"
-MDC_NEUTRAL = "#490092"
-TARGET_RED = "#d5281b"
-HIGHLIGHT = "#7c2855"  # NHS dark pink: the organisation whose page this is
-POINT_COLOURS = {
-    "common_cause": NHS_GREY,
-    "special_cause_improvement": MDC_IMPROVEMENT,
-    "special_cause_concern": MDC_CONCERN,
-    "special_cause_neutral_high": MDC_NEUTRAL,
-    "special_cause_neutral_low": MDC_NEUTRAL,
-}
+NHS_BLUE = palette.NHS_BLUE
+NHS_DARK_GREY = palette.NHS_DARK_GREY
+NHS_GREY = palette.NHS_MID_GREY
+TARGET_RED = palette.SPC_LINES["target"]
+HIGHLIGHT = palette.HIGHLIGHT
 FONT = {"family": "Frutiger W01, Arial, sans-serif", "size": 14, "color": "#212b32"}
 
 
@@ -67,13 +58,17 @@ def trend_figure(rows: Sequence[dict], spc: SpcView, *, name: str, england: Sequ
                     "x": px,
                     "y": [_pct(p.get(key)) for p in spc.points],
                     "hoverinfo": "skip",
-                    "line": {"color": NHS_DARK_GREY if key == "mean" else NHS_GREY, "dash": dash, "width": 1.5},
+                    "line": {
+                        "color": palette.SPC_LINES["mean"] if key == "mean" else palette.SPC_LINES["limits"],
+                        "dash": dash,
+                        "width": 1.5,
+                    },
                 }
             )
     colours = [NHS_BLUE] * len(rows)
     if spc.available and spc.points:
         types = {p["period_start"]: p.get("point_type") for p in spc.points}
-        colours = [POINT_COLOURS.get(types.get(r["period_start"]) or "", NHS_BLUE) for r in rows]
+        colours = [palette.point_colour(types.get(r["period_start"])) for r in rows]
     data.append(
         {
             "type": "scatter",
@@ -168,7 +163,11 @@ def funnel_figure(view: FunnelView, *, highlight: str | None, level_name: str) -
                 "x": [r.get("denominator") for r in limits],
                 "y": [_pct(r.get(key)) for r in limits],
                 "hoverinfo": "skip",
-                "line": {"color": NHS_GREY, "dash": dash, "width": 1.5},
+                "line": {
+                    "color": palette.FUNNEL["limits_998" if key.endswith("998") else "limits_95"],
+                    "dash": dash,
+                    "width": 1.5,
+                },
             }
         )
     span = [limits[0].get("denominator"), limits[-1].get("denominator")] if limits else []
@@ -177,18 +176,19 @@ def funnel_figure(view: FunnelView, *, highlight: str | None, level_name: str) -
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "England",
+                "name": "England" if view.target_kind == "england" else "Operational standard",
                 "x": span,
                 "y": [_pct(view.target)] * 2,
-                "line": {"color": NHS_DARK_GREY, "width": 1.5},
+                "line": {"color": palette.FUNNEL["target"], "width": 1.5},
                 "hoverinfo": "skip",
             }
         )
     others = [r for r in rows if r.get("org_code") != highlight]
     mine = [r for r in rows if r.get("org_code") == highlight]
-    for group, label, colour, size in ((others, level_name, NHS_BLUE, 9), (mine, None, HIGHLIGHT, 15)):
+    for group, label, size in ((others, level_name, 9), (mine, None, 15)):
         if not group:
             continue
+        colour = [palette.outlier_colour(r.get("outlier")) for r in group] if label else palette.FUNNEL["highlight"]
         data.append(
             {
                 "type": "scatter",

@@ -1,14 +1,16 @@
-"""Rendering helpers shared by every page: navigation, the base context, error pages."""
+"""Rendering helpers shared by every page: navigation, the base context, JSON alternates, errors."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from markupsafe import Markup
 
-from cancerwatch.api.deps import AppState
+from cancerwatch.http import AppState
+from cancerwatch.read.serialise import jsonable
 from cancerwatch.web.templating import build_templates
 
 templates = build_templates()
@@ -42,7 +44,8 @@ ERROR_TITLES = {
 
 def state_of(request: Request) -> AppState:
     """The application state."""
-    return request.app.state.cancerwatch
+    state: AppState = request.app.state.cancerwatch
+    return state
 
 
 def nav_items(request: Request) -> list[dict]:
@@ -68,8 +71,19 @@ def _chrome(nav: tuple[tuple[str, str, bool], ...]) -> tuple[Markup, Markup]:
     )
 
 
+def alternate(request: Request, fmt: str = "json") -> str:
+    """This page's URL in another format (``?format=json``, ``csv`` …), other parameters kept."""
+    params = {k: v for k, v in request.query_params.items() if k != "format"}
+    return f"{request.url.path}?{urlencode({**params, 'format': fmt})}"
+
+
+def view_json(view: object) -> JSONResponse:
+    """The JSON alternate of a page: the view object the HTML renders."""
+    return JSONResponse(jsonable(view))
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: object) -> HTMLResponse:
-    """Render a page that extends ``base.html``."""
+    """Render a page that extends ``base.html`` (``json_url``: its JSON alternate, advertised in the head)."""
     state = state_of(request)
     nav = tuple((i["href"], i["text"], i["current"]) for i in nav_items(request))
     header_html, footer_html = _chrome(nav)
@@ -78,9 +92,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: o
         "header_html": header_html,
         "footer_html": footer_html,
         "public": state.public,
-        "suppression": state.suppression_label(),
         "charts": False,
         "crumbs": None,
+        "json_url": None,
     }
     base.update(context)
     return templates.TemplateResponse(request, template, base, status_code=status_code)

@@ -1,9 +1,30 @@
-"""Request parameter types shared by the page routes."""
+"""Request parameter types of the page routes (those shared with the API are in ``cancerwatch.http``)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from cancerwatch.web.series import headline_standards
+from fastapi import Path, Query
 
-HeadlineStandard = Literal[tuple(headline_standards())]  # type: ignore[valid-type]
+from cancerwatch.catalogue.standards import headline_standards
+from cancerwatch.http import MAX_OFFSET, MONTH_OR_EMPTY, Dataset, Level, OrgLevel, Period, StandardId
+
+__all__ = [
+    "MAX_OFFSET",
+    "Code",
+    "Dataset",
+    "HeadlineStandard",
+    "Level",
+    "MonthOrEmpty",
+    "OrgLevel",
+    "PageFormat",
+    "Period",
+    "StandardId",
+    "TableFormat",
+]
+
+HeadlineStandard = Literal[headline_standards()]  # type: ignore[valid-type]
+Code = Annotated[str, Path(max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
+MonthOrEmpty = Annotated[str | None, Query(pattern=MONTH_OR_EMPTY)]
+PageFormat = Literal["html", "json"]
+TableFormat = Literal["html", "json", "csv", "xlsx"]

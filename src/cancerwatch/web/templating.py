@@ -11,7 +11,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from cancerwatch.web.data import LEVEL_NAMES, LEVEL_PLURALS
+from cancerwatch.catalogue.organisations import LEVEL_NAMES, LEVEL_PLURALS
+from cancerwatch.variation import ASSURANCE_TEXT, VARIATION_TEXT
 from cancerwatch.web.figures import sparkline_figure
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -30,18 +31,6 @@ MONTHS = (
     "November",
     "December",
 )
-VARIATION_TEXT = {
-    "common_cause": "Common cause variation: no significant change",
-    "special_cause_improvement": "Special cause variation: improvement",
-    "special_cause_concern": "Special cause variation: concern",
-    "special_cause_neutral_high": "Special cause variation: neutral, higher values",
-    "special_cause_neutral_low": "Special cause variation: neutral, lower values",
-}
-ASSURANCE_TEXT = {
-    "consistent_pass": "The target is consistently met",
-    "consistent_fail": "The target is consistently missed",
-    "inconsistent": "The target may be met or missed (hit and miss)",
-}
 ROUTE_NAMES = {
     "urgent_suspected_cancer": "Urgent suspected cancer referral",
     "breast_symptomatic": "Breast symptomatic referral",

@@ -5,17 +5,14 @@ and 6.2. Pure functions on small in-memory series; no I/O.
 """
 
 from cancerwatch.analytics.spc.chart import (
-    CWT_STANDARDS_CHANGE,
     SpcGroupSummary,
     SpcPoint,
     SpcResult,
     compute_spc,
-    suggest_rebase_points,
 )
 from cancerwatch.analytics.spc.pcharts import PChart, laney_p_chart, p_chart
 
 __all__ = [
-    "CWT_STANDARDS_CHANGE",
     "PChart",
     "SpcGroupSummary",
     "SpcPoint",
@@ -23,5 +20,4 @@ __all__ = [
     "compute_spc",
     "laney_p_chart",
     "p_chart",
-    "suggest_rebase_points",
 ]

@@ -24,11 +24,6 @@ SHORT_GROUP_WARNING_THRESHOLD = 13
 ``ptd_add_short_group_warnings.R`` default of option ``ptd_spc.warning_threshold`` (its help page
 says 12; the code says 13)."""
 
-CWT_STANDARDS_CHANGE = date(2023, 10, 1)
-"""The three consolidated cancer waiting-time standards replaced the nine legacy ones on
-1 October 2023 (domain brief 1.3): a natural rebase point for 31- and 62-day series."""
-
-
 @dataclass(frozen=True)
 class SpcPoint:
     """One point of the chart, with the design.md ``cancerwatch spc`` per-point fields."""
@@ -131,22 +126,6 @@ def _as_date(value: object) -> date:
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
     raise ValueError(f"expected a date, got {value!r}")
-
-
-def suggest_rebase_points(
-    dates: Iterable[date | str], policy_change_dates: Iterable[date | str] = (CWT_STANDARDS_CHANGE,)
-) -> list[date]:
-    """Policy-change dates that fall inside the series, as rebase suggestions only.
-
-    A date is suggested when it lies after the first point and on or before the last, so it
-    would start a new group (a date on the first point would change nothing). Making Data Count
-    practice is to rebase only at a known, sustained change, such as the 1 October 2023 standards
-    change (domain brief 6.1); the choice stays with the user.
-    """
-    ds = sorted(_as_date(d) for d in dates)
-    if not ds:
-        return []
-    return sorted({d for d in map(_as_date, policy_change_dates) if ds[0] < d <= ds[-1]})
 
 
 def rebase_groups(dates: Sequence[date], rebase: Iterable[date | str]) -> np.ndarray:

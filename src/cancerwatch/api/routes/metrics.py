@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from cancerwatch.api.deps import Con, State
 from cancerwatch.api.schemas import (
     MAX_OFFSET,
     MONTH_PATTERN,
@@ -20,10 +19,10 @@ from cancerwatch.api.schemas import (
     Period,
     StandardId,
 )
+from cancerwatch.http import ReaderDep, State
 from cancerwatch.periods import parse_month
 from cancerwatch.queries import MetricQuery
-from cancerwatch.web.auth import require_record_access
-from cancerwatch.web.series import metric_rows
+from cancerwatch.read.figures import rows_of, shown
 
 router = APIRouter(tags=["metrics"])
 
@@ -44,7 +43,7 @@ Month = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="YYYY-MM"
 def get_metrics(
     request: Request,
     state: State,
-    con: Con,
+    reader: ReaderDep,
     standard: Annotated[StandardId, Query(description="standard id, e.g. fds, 31d, 62d")],
     level: Level = "national",
     period: Period = "month",
@@ -61,11 +60,12 @@ def get_metrics(
 ) -> MetricsResponse:
     """Rows with the CLI contract's fields: counts, performance, 95% Wilson interval, threshold and met.
 
-    Small numbers are controlled by the server's disclosure policy (``suppression``; each row's
-    ``suppressed`` names the fields withheld).
+    NHS England's published figures are served as published; figures computed from record-level
+    data (``dataset=record``) need a bearer token or a signed-in session and follow the server's
+    disclosure policy (``suppression``; each row's ``suppressed`` names the fields withheld).
     """
     if dataset == "record":
-        require_record_access(request, state)
+        state.require_record_access(request)
     query = MetricQuery(
         standard=standard,
         level=level,
@@ -77,7 +77,7 @@ def get_metrics(
         basis=basis,
         dataset=dataset,
     ).validated()
-    rows = metric_rows(state, con, query)
+    rows = shown(reader, rows_of(reader, query), query.dataset)
     page = rows[offset : offset + limit]
     return MetricsResponse(
         query={
@@ -91,7 +91,7 @@ def get_metrics(
             "basis": query.basis,
             "dataset": query.dataset,
         },
-        suppression=state.suppression_label(),
+        suppression=reader.disclosure.label(query.dataset),
         rows=[MetricRow(**r) for r in page],
         total_rows=len(rows),
         limit=limit,

@@ -37,16 +37,18 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = None,
     ) -> None:
         """Organisations that consistently fail a standard, with the evidence and the rule that fired."""
-        from cancerwatch.accountability.escalation import escalate, escalation_rows
         from cancerwatch.accountability.letter import render_letter
+        from cancerwatch.read.context import Reader
+        from cancerwatch.read.escalation import escalation_table
 
         if letter_format not in ("md", "html"):
             raise UsageError("--letter-format must be md or html")
         con = open_duckdb(db_path(db), read_only=True)
         try:
-            items = escalate(con, standard=standard, level=level, rule_id=rule, basis=basis, include_all=include_all)
+            table = escalation_table(Reader(con), standard, level, rule, basis=basis, include_all=include_all)
         finally:
             con.close()
+        items = table.items
         if letters is not None:
             letters.mkdir(parents=True, exist_ok=True)
             for e in items:
@@ -54,7 +56,7 @@ def register(app: typer.Typer) -> None:
                     (letters / f"escalation-{e.standard}-{e.org_code}.{letter_format}").write_text(
                         render_letter(e, fmt=letter_format), encoding="utf-8"
                     )
-        rows = escalation_rows(items)
+        rows = table.rows
         if (fmt or None) is Format.json:
             sys.stdout.write(
                 json.dumps(
@@ -92,7 +94,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Quarterly allocation of the Alliance pot under each policy: who gains and who loses."""
         from cancerwatch.accountability.funding import load_policies
-        from cancerwatch.accountability.funding_report import funding_rows
+        from cancerwatch.read.context import Reader
+        from cancerwatch.read.funding import funding_table
 
         try:
             amount = Decimal(pot.replace(",", "").replace("£", ""))
@@ -108,16 +111,16 @@ def register(app: typer.Typer) -> None:
             policies = {k: v for k, v in policies.items() if k in policy or k == "decoupled"}
         con = open_duckdb(db_path(db), read_only=True)
         try:
-            rows, summ = funding_rows(
-                con, pot=amount, year_start=parse_fy(year), policies=policies, population_csv=population
+            table = funding_table(
+                Reader(con), pot=amount, year_start=parse_fy(year), policies=policies, population_csv=population
             )
         finally:
             con.close()
         if summary:
-            emit(list(summ.values()), fmt, title="Funding policies")
+            emit(table.summary, fmt, title="Funding policies")
         else:
             emit(
-                rows,
+                table.rows,
                 fmt,
                 title=f"Alliance allocations {year}",
                 columns=(

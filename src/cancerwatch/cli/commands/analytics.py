@@ -1,4 +1,5 @@
-"""``cancerwatch spc`` and ``cancerwatch funnel`` (design.md)."""
+"""``cancerwatch spc`` and ``cancerwatch funnel``: the variation policy (``cancerwatch.variation``) on the
+command line; options override the policy for one run (docs/methods.md, "Variation policy")."""
 
 from __future__ import annotations
 
@@ -56,8 +57,12 @@ def register(app: typer.Typer) -> None:
             float | None, typer.Option(help="target (default: the threshold in force each month)")
         ] = None,
         rebase: Annotated[
-            list[str] | None, typer.Option(help="YYYY-MM starting a new limits group (repeatable)")
+            list[str] | None,
+            typer.Option(help="YYYY-MM starting a new limits group (repeatable; default: the policy's dates)"),
         ] = None,
+        no_rebase: Annotated[
+            bool, typer.Option("--no-rebase", help="one group of limits, ignoring the policy's rebase dates")
+        ] = False,
         from_: Annotated[str | None, typer.Option("--from", help="first month, YYYY-MM")] = None,
         to: Annotated[str | None, typer.Option("--to", help="last month, YYYY-MM")] = None,
         basis: Annotated[str | None, typer.Option(help="provider or commissioner")] = None,
@@ -76,6 +81,9 @@ def register(app: typer.Typer) -> None:
 
         if period != "month":
             raise UsageError("SPC charts here are monthly: --period month")
+        if no_rebase and rebase:
+            raise UsageError("--rebase and --no-rebase contradict each other")
+        dates = () if no_rebase else (tuple(parse_month(r) for r in rebase) if rebase else None)
         con = open_duckdb(db_path(db), read_only=True)
         try:
             chart = spc(
@@ -87,8 +95,8 @@ def register(app: typer.Typer) -> None:
                 date_from=parse_month(from_) if from_ else None,
                 date_to=parse_month(to) if to else None,
                 target=target,
-                rebase=tuple(parse_month(r) for r in rebase or ()),
-                screen_outliers=not mdc_excel,
+                rebase=dates,
+                screen_outliers=False if mdc_excel else None,
             )
         finally:
             con.close()
@@ -100,7 +108,7 @@ def register(app: typer.Typer) -> None:
                 "org_name": chart.org_name,
                 "points": [{k: p[k] for k in SPC_FIELDS} for p in chart.points],
                 "summary": chart.summary,
-                "suggested_rebase": chart.suggested_rebase,
+                "rebased_at": chart.view.rebased_at,
             }
             sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
             return
@@ -113,12 +121,9 @@ def register(app: typer.Typer) -> None:
                 title=f"SPC: {chart.org_name}, {standard} — variation {chart.summary[-1]['variation_type']}, "
                 f"assurance {chart.summary[-1]['assurance_type']}",
             )
-        if chart.suggested_rebase:
-            typer.echo(
-                f"note: consider --rebase {' --rebase '.join(chart.suggested_rebase)} "
-                "(a known policy change falls inside the series)",
-                err=True,
-            )
+        if chart.view.rebased_at:
+            since = ", ".join(chart.view.rebased_at)
+            typer.echo(f"note: limits recalculated from {since} (variation policy)", err=True)
 
     @app.command("funnel")
     def funnel_command(
@@ -126,10 +131,16 @@ def register(app: typer.Typer) -> None:
         level: Annotated[str, typer.Option(help="region, alliance, icb, sub_icb or provider")] = "provider",
         period: Annotated[str, typer.Option(help="month, quarter or year")] = "month",
         period_start: Annotated[str, typer.Option(help="first month of the period, YYYY-MM")] = "2023-04",
-        target: Annotated[str, typer.Option(help="england (pooled) or threshold")] = "england",
+        target: Annotated[
+            str | None, typer.Option(help="england (its performance in the period) or threshold (default: policy)")
+        ] = None,
         overdispersion: Annotated[
-            bool, typer.Option("--overdispersion", help="additive random-effects limits")
-        ] = False,
+            bool | None,
+            typer.Option(
+                "--overdispersion/--no-overdispersion",
+                help="additive random-effects limits (default: the policy, when phi > 1 with enough organisations)",
+            ),
+        ] = None,
         basis: Annotated[str | None, typer.Option(help="provider or commissioner")] = None,
         db: DbOption = None,
         fmt: FormatOption = None,

@@ -36,7 +36,9 @@ def register(app: typer.Typer) -> None:
         scenario: Annotated[
             Path | None, typer.Option(help="scenario TOML (see planning/example_scenario.toml)")
         ] = None,
-        target: Annotated[float, typer.Option(help="FDS share to reach (the March 2026 ambition is 0.80)")] = 0.80,
+        target: Annotated[
+            float | None, typer.Option(help="FDS share to reach (default: the latest FDS planning ambition)")
+        ] = None,
         by: Annotated[str | None, typer.Option(help="month to reach it by, YYYY-MM (default: end of forecast)")] = None,
         horizon: Annotated[int, typer.Option(min=12, max=24, help="months to forecast")] = 12,
         service_days: Annotated[float, typer.Option(min=1, max=25, help="mean diagnostic work-up, days")] = 10.0,
@@ -49,8 +51,8 @@ def register(app: typer.Typer) -> None:
         from cancerwatch.planning.capacity_plan import plan_alliance
         from cancerwatch.planning.scenarios import load_scenario
 
-        if not 0 < target < 1:
-            raise UsageError("--target is a proportion between 0 and 1, e.g. 0.80")
+        if target is not None and not 0 < target < 1:
+            raise UsageError("--target is a proportion between 0 and 1, e.g. 0.8")
         con = open_duckdb(db_path(db), read_only=True)
         try:
             plan = plan_alliance(

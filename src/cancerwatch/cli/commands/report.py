@@ -20,7 +20,10 @@ def register(app: typer.Typer) -> None:
         year: Annotated[str, typer.Option(help="NHS financial year, e.g. 2023/24")],
         out: Annotated[Path, typer.Option(help="output file: .html, or .pdf (needs WeasyPrint and pango)")],
         public: Annotated[
-            bool, typer.Option("--public", help="suppress small numbers (public version; see docs/reports.md)")
+            bool,
+            typer.Option(
+                "--public", help="public version: no figures computed from record-level data (docs/reports.md)"
+            ),
         ] = False,
         level: Annotated[
             str | None, typer.Option(help="level of --org when its code exists at more than one level")
@@ -28,13 +31,12 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Annual progress report (HTML or PDF): standards met, trends, peers, detail, escalations, data quality."""
+        from cancerwatch.config import load_settings
         from cancerwatch.reports import write_report
 
         con = open_duckdb(db_path(db), read_only=True)
         try:
-            context = write_report(con, org, year, out, public=public, level=level)
+            report = write_report(con, org, year, out, public=public, level=level, settings=load_settings())
         finally:
             con.close()
-        typer.echo(
-            f"wrote {out} ({context['org'].name}, {context['year']['label']}: {context['coverage']['text']})", err=True
-        )
+        typer.echo(f"wrote {out} ({report.org.name}, {report.year['label']}: {report.coverage['text']})", err=True)

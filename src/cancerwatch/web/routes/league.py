@@ -1,81 +1,31 @@
 """``/league``: every organisation at a level for one period, sortable without JavaScript.
 
-``sort=`` and ``dir=`` sort on the server; ``format=csv`` or ``format=xlsx`` downloads the same
-rows through ``cancerwatch.exports`` (cells a spreadsheet would run as formulas are neutralised).
+Renders :func:`cancerwatch.read.league.league`; ``format=json`` gives that view, ``format=csv``
+or ``xlsx`` its rows through ``cancerwatch.exports`` (cells a spreadsheet would run as formulas
+are neutralised). ``dataset=record`` (figures computed from record-level pathways) is for
+signed-in users only, with the disclosure policy applied.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from cancerwatch.api.deps import Con
-from cancerwatch.api.schemas import MONTH_OR_EMPTY, Level, Period, StandardId
-from cancerwatch.catalogue.standards import get_standard, standards
+from cancerwatch.catalogue.organisations import LEVEL_NAMES
+from cancerwatch.catalogue.standards import standards
 from cancerwatch.exports import to_csv, xlsx_bytes
-from cancerwatch.periods import parse_month, period_label
-from cancerwatch.periods import period_start as start_of_period
-from cancerwatch.queries import MetricQuery
-from cancerwatch.web.data import LEVEL_NAMES
-from cancerwatch.web.pages import render, state_of
-from cancerwatch.web.series import metric_rows, period_starts, rows_for_period
+from cancerwatch.http import ReaderDep
+from cancerwatch.periods import parse_month
+from cancerwatch.read.league import EXPORT_FIELDS, SORTS, export_rows, export_title, league
+from cancerwatch.web.pages import alternate, render, state_of, view_json
+from cancerwatch.web.params import Dataset, Level, MonthOrEmpty, Period, StandardId, TableFormat
 
 router = APIRouter()
-
-SORTS = {
-    "org_name": "Organisation",
-    "total": "Patients",
-    "within_standard": "Within standard",
-    "breaches": "Breaches",
-    "performance": "Performance",
-    "compared_with_england": "Compared with England",
-}
 SortKey = Literal["org_name", "total", "within_standard", "breaches", "performance", "compared_with_england"]
-EXPORT_FIELDS = (
-    "period_start",
-    "period_label",
-    "standard",
-    "level",
-    "org_code",
-    "org_name",
-    "total",
-    "within_standard",
-    "breaches",
-    "performance",
-    "ci_low",
-    "ci_high",
-    "threshold",
-    "met",
-    "england_performance",
-    "compared_with_england",
-    "rank",
-    "peers",
-    "basis",
-    "suppressed",
-)
-COMPARE_ORDER = {"better": 0, "similar": 1, "worse": 2}
-
-
-def sort_rows(rows: list[dict], key: str, direction: str) -> list[dict]:
-    """Rows sorted by ``key``; missing or suppressed values and the unmapped row always last."""
-
-    def value(r: dict):
-        v = r.get(key)
-        if key == "compared_with_england":
-            v = COMPARE_ORDER.get(v)
-        if isinstance(v, str):
-            v = v.lower()
-        return v
-
-    present = [r for r in rows if value(r) is not None and r["org_code"] != "UNMAPPED"]
-    missing = [r for r in rows if value(r) is None and r["org_code"] != "UNMAPPED"]
-    present.sort(key=value, reverse=direction == "desc")
-    missing.sort(key=lambda r: r["org_name"])
-    return present + missing + [r for r in rows if r["org_code"] == "UNMAPPED"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filename(*parts: str) -> str:
@@ -83,68 +33,66 @@ def _filename(*parts: str) -> str:
 
 
 @router.get("/league", response_class=HTMLResponse, response_model=None)
-def league(
+def league_page(
     request: Request,
-    con: Con,
+    reader: ReaderDep,
     standard: StandardId = "fds",
     level: Level = "alliance",
     period: Period = "month",
-    period_start: Annotated[str | None, Query(pattern=MONTH_OR_EMPTY)] = None,
+    period_start: MonthOrEmpty = None,
     sort: SortKey = "performance",
     dir: Literal["asc", "desc"] = "desc",
-    format: Literal["html", "csv", "xlsx"] = "html",
+    dataset: Dataset = "published",
+    format: TableFormat = "html",
 ) -> Response:
     """League table of one standard at a level for one period (latest by default)."""
-    state = state_of(request)
-    all_rows = metric_rows(state, con, MetricQuery(standard, level, period))
-    start = start_of_period(parse_month(period_start), period) if period_start else None
-    rows, chosen = rows_for_period(all_rows, start)
-    rows = sort_rows(rows, sort, dir)
-    label = period_label(date.fromisoformat(chosen), period)
-    if format != "html":
-        export = [{**r, "suppressed": ";".join(r.get("suppressed") or [])} for r in rows]
-        name = _filename(standard, level, label)
+    if dataset == "record":
+        state_of(request).require_record_access(request)
+    start = parse_month(period_start) if period_start else None
+    view = league(reader, standard, level, period, start, sort=sort, direction=dir, dataset=dataset)
+    if format == "json":
+        return view_json(view)
+    if format in ("csv", "xlsx"):
+        name = _filename(standard, level, view.label)
         if format == "csv":
-            body = to_csv(export, EXPORT_FIELDS)
             return Response(
-                body,
+                to_csv(export_rows(view), EXPORT_FIELDS),
                 media_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
             )
-        data = xlsx_bytes(
-            export, title=f"{get_standard(standard).name}: {LEVEL_NAMES[level]}, {label}", fields=EXPORT_FIELDS
-        )
         return Response(
-            data,
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            xlsx_bytes(export_rows(view), title=export_title(view), fields=EXPORT_FIELDS),
+            media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
     params = {
         "standard": standard,
         "level": level,
         "period": period,
-        "period_start": chosen[:7],
+        "period_start": view.chosen,
         "sort": sort,
         "dir": dir,
     }
-    periods = [{"value": s[:7], "text": period_label(date.fromisoformat(s), period)} for s in period_starts(all_rows)]
+    if dataset != "published":
+        params["dataset"] = dataset
     return render(
         request,
         "league.html",
-        page_title=f"League table: {get_standard(standard).short_name}",
-        standard=get_standard(standard),
+        page_title=f"League table: {view.standard.short_name}",
+        view=view,
+        standard=view.standard,
         standards=list(standards().values()),
         level=level,
         levels=[lv for lv in LEVEL_NAMES if lv != "national"] + ["national"],
         period=period,
-        periods=periods,
-        chosen=chosen[:7],
-        label=label,
-        rows=rows,
+        periods=view.periods,
+        chosen=view.chosen,
+        label=view.label,
+        rows=view.rows,
         params=params,
         sort=sort,
         direction=dir,
         sorts=SORTS,
         crumbs=[{"href": "/", "text": "England"}],
-        json_url=f"/api/v1/metrics?standard={standard}&level={level}&period={period}&from={chosen[:7]}&to={chosen[:7]}",
+        json_url=alternate(request),
     )

@@ -1,27 +1,24 @@
 """``/map``: a choropleth of sub-ICB performance, and ``/map/sub_icb.geojson``: the boundaries.
 
 The boundaries are the bundled ONS shapefile converted to simplified WGS84 GeoJSON once and
-kept in memory (``cancerwatch.web.geo``). The page also lists the same figures in a table.
+kept in memory (``cancerwatch.web.geo``). The page renders :func:`cancerwatch.read.geography.map_view`
+and lists the same figures in a table.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from cancerwatch.api.deps import Con
-from cancerwatch.api.schemas import MONTH_OR_EMPTY
-from cancerwatch.catalogue.standards import get_standard
+from cancerwatch.http import ReaderDep
 from cancerwatch.periods import parse_month
-from cancerwatch.queries import MetricQuery
+from cancerwatch.read.geography import map_view
 from cancerwatch.web.figures import map_figure
 from cancerwatch.web.geo import DEFAULT_BOUNDARIES, boundaries_geojson, boundary_codes
-from cancerwatch.web.pages import render, state_of
-from cancerwatch.web.params import HeadlineStandard
-from cancerwatch.web.series import headline_standards, metric_rows, period_starts, rows_for_period
+from cancerwatch.web.pages import alternate, render, view_json
+from cancerwatch.web.params import HeadlineStandard, MonthOrEmpty, PageFormat
 
 router = APIRouter()
 GEOJSON_URL = "/map/sub_icb.geojson"
@@ -38,41 +35,40 @@ def sub_icb_geojson(request: Request) -> Response:
     )
 
 
-@router.get("/map", response_class=HTMLResponse)
+@router.get("/map", response_class=HTMLResponse, response_model=None)
 def map_page(
     request: Request,
-    con: Con,
+    reader: ReaderDep,
     standard: HeadlineStandard = "fds",
-    period_start: Annotated[str | None, Query(pattern=MONTH_OR_EMPTY)] = None,
-) -> HTMLResponse:
+    period_start: MonthOrEmpty = None,
+    format: PageFormat = "html",
+) -> Response:
     """Sub-ICB locations coloured by performance in one month (latest by default)."""
-    state = state_of(request)
-    all_rows = metric_rows(state, con, MetricQuery(standard, "sub_icb", "month"))
-    rows, chosen = rows_for_period(all_rows, parse_month(period_start) if period_start else None)
     on_map = boundary_codes(getattr(request.app.state, "boundaries", DEFAULT_BOUNDARIES))
-    mapped = [r for r in rows if r["org_code"] in on_map and r.get("performance") is not None]
-    threshold = next((r["threshold"] for r in rows if r.get("threshold") is not None), None)
+    view = map_view(reader, standard, parse_month(period_start) if period_start else None, on_map)
+    if format == "json":
+        return view_json(view)
     figure = map_figure(
-        [r["org_code"] for r in mapped],
-        [r["performance"] for r in mapped],
-        [r["org_name"] for r in mapped],
-        threshold=threshold,
+        [r["org_code"] for r in view.mapped],
+        [r["performance"] for r in view.mapped],
+        [r["org_name"] for r in view.mapped],
+        threshold=view.threshold,
         geojson_url=GEOJSON_URL,
     )
-    table = sorted((r for r in rows if r["org_code"] != "UNMAPPED"), key=lambda r: r["org_name"])
     return render(
         request,
         "map.html",
-        page_title=f"Map: {get_standard(standard).short_name}",
-        standard=get_standard(standard),
-        standards=[get_standard(s) for s in headline_standards()],
-        month=date.fromisoformat(chosen),
-        chosen=chosen[:7],
-        months=[s[:7] for s in period_starts(all_rows)],
+        page_title=f"Map: {view.standard.short_name}",
+        view=view,
+        standard=view.standard,
+        standards=view.standards,
+        month=date.fromisoformat(view.month),
+        chosen=view.month[:7],
+        months=view.months,
         figure=figure,
-        rows=table,
-        not_mapped=[r for r in rows if r["org_code"] not in on_map and r["org_code"] != "UNMAPPED"],
+        rows=view.rows,
+        not_mapped=view.not_mapped,
         charts=True,
         crumbs=[{"href": "/", "text": "England"}],
-        json_url=f"/api/v1/metrics?standard={standard}&level=sub_icb&from={chosen[:7]}&to={chosen[:7]}",
+        json_url=alternate(request),
     )

@@ -1,19 +1,21 @@
-"""``/report/{level}/{code}.{html|pdf}``: the annual progress report of any organisation page.
+"""``/report/{level}/{code}.{html|pdf|json}``: the annual progress report of any organisation page.
 
-The same report as ``cancerwatch report``; on the public site it is always built with
-small-number suppression.
+The same report as ``cancerwatch report``, for the viewer: figures computed from record-level
+pathways only for a signed-in viewer (never on the public site), as the JSON API does.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from cancerwatch.api.deps import Con, State
+from cancerwatch.http import ReaderDep
 from cancerwatch.periods import parse_fy
-from cancerwatch.reports import build_report, render_html
+from cancerwatch.read.report import annual_report
+from cancerwatch.reports import render_html
+from cancerwatch.web.pages import view_json
 
 router = APIRouter()
 Code = Annotated[str, Path(max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
@@ -21,18 +23,20 @@ Level = Literal["national", "region", "alliance", "icb", "sub_icb", "provider"]
 
 
 @router.get("/report/{level}/{code}.{fmt}")
-def annual_report(
-    state: State,
-    con: Con,
+def report_page(
+    request: Request,
+    reader: ReaderDep,
     level: Level,
     code: Code,
-    fmt: Literal["html", "pdf"],
+    fmt: Literal["html", "pdf", "json"],
     year: Annotated[str, Query(pattern=r"^\d{4}/\d{2}$", description="financial year, e.g. 2023/24")] = "2023/24",
 ) -> Response:
-    """The annual report as a self-contained HTML page or a PDF download."""
+    """The annual report as a self-contained HTML page, a PDF download, or its JSON."""
     parse_fy(year)
-    context = build_report(con, code.upper(), year, public=state.public, level=None if level == "national" else level)
-    html = render_html(context)
+    report = annual_report(reader, code.upper(), year, level=None if level == "national" else level)
+    if fmt == "json":
+        return view_json(report)
+    html = render_html(report, json_url=f"{request.url.path.rsplit('.', 1)[0]}.json?year={year}")
     name = f"cancerwatch-report-{code.upper()}-{year.replace('/', '-')}"
     if fmt == "html":
         return HTMLResponse(html)

@@ -7,39 +7,39 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cancerwatch.api.deps import Con
-from cancerwatch.api.schemas import MAX_OFFSET
-from cancerwatch.web.data import find_organisation, search_organisations
-from cancerwatch.web.pages import render
+from cancerwatch.http import ReaderDep
+from cancerwatch.read.search import search as search_view
+from cancerwatch.web.pages import alternate, render, view_json
+from cancerwatch.web.params import MAX_OFFSET, PageFormat
 from cancerwatch.web.templating import org_href
 
 router = APIRouter()
-PAGE_SIZE = 50
 
 
 @router.get("/search", response_class=HTMLResponse, response_model=None)
 def search(
     request: Request,
-    con: Con,
+    reader: ReaderDep,
     q: Annotated[str, Query(max_length=100)] = "",
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    format: PageFormat = "html",
 ) -> Response:
     """Results page, or a redirect when ``q`` is exactly an organisation's code."""
-    text = q.strip()
-    if text:
-        exact = find_organisation(con, text)
-        if exact is not None:
-            return RedirectResponse(org_href(exact["level"], exact["org_code"]), status_code=303)
-    rows, total = search_organisations(con, q=text, level=None, limit=PAGE_SIZE, offset=offset) if text else ([], 0)
+    view = search_view(reader, q, offset=offset)
+    if format == "json":
+        return view_json(view)
+    if view.exact is not None:
+        return RedirectResponse(org_href(view.exact.level, view.exact.code), status_code=303)
     return render(
         request,
         "search.html",
-        page_title=f"Search: {text}" if text else "Search",
-        q=text,
-        rows=rows,
-        total=total,
-        offset=offset,
-        page_size=PAGE_SIZE,
+        page_title=f"Search: {view.q}" if view.q else "Search",
+        view=view,
+        q=view.q,
+        rows=view.rows,
+        total=view.total,
+        offset=view.offset,
+        page_size=view.page_size,
         crumbs=[{"href": "/", "text": "England"}],
-        json_url=f"/api/v1/organisations?q={text}" if text else None,
+        json_url=alternate(request),
     )

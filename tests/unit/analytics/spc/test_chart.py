@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from cancerwatch.analytics.spc import compute_spc, suggest_rebase_points
-from cancerwatch.analytics.spc.chart import CWT_STANDARDS_CHANGE, rebase_groups
+from cancerwatch.analytics.spc import compute_spc
+from cancerwatch.analytics.spc.chart import rebase_groups
 
 REFERENCE = [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1]
 POINT_FIELDS = [
@@ -185,28 +185,3 @@ class TestRebase:
         assert not compute_spc(months(13), [1, 2] * 6 + [1]).points[0].short_group_warning
 
 
-def test_suggest_rebase_points_keeps_policy_dates_inside_the_series():
-    dates = months(24)  # April 2022 to March 2024
-    assert suggest_rebase_points(dates) == [CWT_STANDARDS_CHANGE]
-    assert suggest_rebase_points(dates, [date(2020, 1, 1), date(2022, 4, 1), "2023-10-01"]) == [date(2023, 10, 1)]
-    assert suggest_rebase_points(months(6)) == []
-    assert suggest_rebase_points([]) == []
-
-
-class TestValidation:
-    @pytest.mark.parametrize(
-        ("dates", "values", "kwargs", "message"),
-        [
-            ([], [], {}, "empty"),
-            (["2024-01-01"], [1, 2], {}, "dates but"),
-            (["2024-01-01", "2024-01-01"], [1, 2], {}, "unique"),
-            (["2024-01-01", "2024-02-01"], [1, float("nan")], {}, "finite"),
-            (["2024-01-01"], [1], {"improvement_direction": "up"}, "improvement_direction"),
-            (["2024-01-01"], [1], {"fix_after_n_points": 6}, "fix_after_n_points"),
-            (["2024-01-01"], [1], {"shift_length": 1}, "shift_length"),
-            (["2024-01-01"], [1], {"target": [1, 2]}, "target"),
-        ],
-    )
-    def test_bad_input_is_refused(self, dates, values, kwargs, message):
-        with pytest.raises(ValueError, match=message):
-            compute_spc(dates, values, **kwargs)

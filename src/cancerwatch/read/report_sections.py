@@ -1,53 +1,44 @@
-"""Report sections that come from outside ``queries.metrics``: small-number suppression,
-escalations in force (``accountability.escalation``), early diagnosis and emergency presentations
-(``accountability.quality_premium``, record-level data only) and data quality
-(``warehouse.status`` plus the ``UNMAPPED`` rows of the metric queries).
+"""Report sections that come from outside the metric rows: escalations in force
+(``accountability.escalation``), early diagnosis and emergency presentations
+(``accountability.quality_premium``, from record-level pathways) and data quality
+(``warehouse.status`` and the ``UNMAPPED`` rows of the year).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-import duckdb
-
+from cancerwatch.accountability.escalation import rules
+from cancerwatch.accountability.quality_premium import LEVELS as RECORD_LEVELS
+from cancerwatch.accountability.quality_premium import early_diagnosis
 from cancerwatch.catalogue.organisations import UNMAPPED_CODE
-from cancerwatch.catalogue.standards import get_standard
-from cancerwatch.config import load_settings
-from cancerwatch.errors import CancerwatchError, UsageError
+from cancerwatch.catalogue.standards import get_standard, headline_standards
+from cancerwatch.errors import CancerwatchError
 from cancerwatch.periods import fy_label
+from cancerwatch.read.context import Reader
+from cancerwatch.read.data import quarantine
+from cancerwatch.read.escalation import escalation_table
+from cancerwatch.warehouse.organisations import Organisation
+from cancerwatch.warehouse.status import source_rows
 
 if TYPE_CHECKING:
-    from cancerwatch.reports.build import Organisation, StandardReport
+    from cancerwatch.read.report import StandardReport
 
-HEADLINE = ("fds", "31d", "62d")
-
-
-def suppressor(public: bool) -> tuple[Callable[[list[dict]], list[dict]], str | None]:
-    """(function applied to metric rows before display, policy name or ``None``).
-
-    Public reports use ``$CANCERWATCH_SUPPRESSION`` when it names a policy other than ``none``,
-    else NHS Digital's 2018 rule (``nhsd_2018``)."""
-    if not public:
-        return (lambda rows: [{**r, "suppressed": list(r.get("suppressed") or [])} for r in rows]), None
-    try:
-        from cancerwatch.read.disclosure import apply_suppression
-    except ImportError:
-        raise UsageError("--public needs small-number suppression (cancerwatch.catalogue.suppression)") from None
-    settings = load_settings()
-    policy = settings.suppression_policy if settings.suppression_policy != "none" else "nhsd_2018"
-    threshold = settings.suppression_threshold
-    return (lambda rows: apply_suppression(rows, policy, threshold)), policy
+RECORD_DATASET = "record"
+NOT_SHOWN = {
+    True: "Early diagnosis and emergency presentations are computed from record-level pathway data, "
+    "which this public site does not publish.",
+    False: "Early diagnosis and emergency presentations are computed from record-level pathway data, "
+    "and are shown only to signed-in users.",
+}
 
 
-def escalation_section(con: duckdb.DuckDBPyConnection, org: Organisation, standard_ids: list[str]) -> list[dict]:
+def escalation_section(reader: Reader, org: Organisation, standard_ids: list[str]) -> list[dict]:
     """Every escalation rule for every headline standard, on the latest loaded data.
 
     For an organisation: whether each rule fires for it. For England: the Alliances it fires for
     and how many providers."""
-    from cancerwatch.accountability.escalation import escalate, rules
-
     levels = ("alliance", "provider") if org.level == "national" else (org.level,)
     out = []
     for sid in standard_ids:
@@ -60,15 +51,15 @@ def escalation_section(con: duckdb.DuckDBPyConnection, org: Organisation, standa
             }
             for level in levels:
                 try:
-                    found = escalate(
-                        con,
-                        standard=sid,
-                        level=level,
-                        rule_id=rule.id,
-                        include_all=True,
+                    found = escalation_table(
+                        reader,
+                        sid,
+                        level,
+                        rule.id,
                         basis=None if org.level == "national" else org.basis,
-                    )
-                except (ImportError, CancerwatchError) as exc:
+                        include_all=True,
+                    ).items
+                except CancerwatchError as exc:
                     item.update(status="not evaluated", detail=str(exc) or type(exc).__name__)
                     break
                 fired = [e for e in found if e.fired]
@@ -92,38 +83,36 @@ def escalation_section(con: duckdb.DuckDBPyConnection, org: Organisation, standa
 
 
 def _ratio(code: str, within: float, total: float | None) -> dict:
-    """A metric-shaped row (so that suppression applies to it as to any figure)."""
+    """A metric-shaped row (so that disclosure control applies to it as to any figure)."""
     if total is None:
         return {"org_code": code, "total": None, "within_standard": within, "breaches": None, "performance": None}
-    perf = within / total if total else None
     return {
         "org_code": code,
         "total": total,
         "within_standard": within,
         "breaches": total - within,
-        "performance": perf,
+        "performance": within / total if total else None,
     }
 
 
-def early_diagnosis_section(
-    con: duckdb.DuckDBPyConnection, org: Organisation, start: date, show: Callable[[list[dict]], list[dict]]
-) -> dict:
+def early_diagnosis_section(reader: Reader, org: Organisation, start: date) -> dict:
     """Early diagnosis (stage 1–2 among staged cases) and emergency presentations, from the
-    record-level pathways (``quality_premium.early_diagnosis``); England sums the Alliance rows."""
-    from cancerwatch.accountability.quality_premium import LEVELS, early_diagnosis
-
+    record-level pathways; England sums the Alliance rows. Shown only to a viewer who may see
+    figures computed from record-level data, with the disclosure policy applied."""
+    if not reader.disclosure.may_see(RECORD_DATASET):
+        return {"available": False, "note": NOT_SHOWN[reader.disclosure.public]}
     level = "alliance" if org.level == "national" else org.level
-    if level not in LEVELS:
+    if level not in RECORD_LEVELS:
         return {
             "available": False,
-            "note": f"Record-level measures are commissioner-based: not available for a {org.level_label}.",
+            "note": f"Record-level measures are counted by the patient's area: not available for a {org.level_label}.",
         }
-    rows = early_diagnosis(con, level=level)
+    rows = reader.memo(("early_diagnosis", level), lambda: early_diagnosis(reader.con, level=level))
     if not rows:
         return {
             "available": False,
-            "note": "No record-level pathway data are loaded (the pathways table is "
-            "empty), so early diagnosis and emergency presentations cannot be reported.",
+            "note": "No record-level pathway data are loaded, so early diagnosis and emergency presentations "
+            "cannot be reported.",
         }
     out = []
     for label in (fy_label(start.year - 1), fy_label(start.year)):
@@ -143,61 +132,44 @@ def early_diagnosis_section(
             )
             for r in mine
         ]
-        ep_total = None if None in recorded else round(sum(recorded))  # type: ignore[arg-type]
-        staging, early, emergency = show(
+        ep_total = None if None in recorded else round(sum(x for x in recorded if x is not None))
+        code = "ENG" if org.level == "national" else org.code
+        staging, early, emergency = reader.disclosure.show(
             [
-                _ratio(org.code, n["staged"], n["diagnosed"]),
-                _ratio(org.code, n["early"], n["staged"]),
-                _ratio(org.code, n["emergency_presentations"], ep_total),
-            ]
+                _ratio(code, n["staged"], n["diagnosed"]),
+                _ratio(code, n["early"], n["staged"]),
+                _ratio(code, n["emergency_presentations"], ep_total),
+            ],
+            RECORD_DATASET,
         )
-        out.append(
-            {
-                "year": label,
-                "available": True,
-                "staging": staging,
-                "early": early,
-                "emergency": emergency,
-            }
-        )
+        out.append({"year": label, "available": True, "staging": staging, "early": early, "emergency": emergency})
     note = None if any(y["available"] for y in out) else "No record-level pathways for this organisation."
     return {"available": note is None, "years": out, "note": note}
 
 
-def data_quality(
-    con: duckdb.DuckDBPyConnection,
-    org: Organisation,
-    start: date,
-    end: date,
-    reports: list[StandardReport],
-    show: Callable[[list[dict]], list[dict]],
-) -> dict:
+def data_quality(reader: Reader, org: Organisation, start: date, end: date, reports: list[StandardReport]) -> dict:
     """Coverage (months loaded), loaded sources, quarantined rows and unmapped codes for the year."""
-    from cancerwatch.warehouse.status import quarantine_counts, source_rows
-
     fy_from, fy_to = start.isoformat()[:7], end.isoformat()[:7]
     sources = [
         s
-        for s in source_rows(con)
+        for s in source_rows(reader.con)
         if s["first_month"] and s["last_month"] and s["first_month"] <= fy_to and s["last_month"] >= fy_from
     ]
     files = {s["file_name"] for s in sources}
-    quarantine = [q for q in quarantine_counts(con) if q["file_name"] in files]
+    rejected = [q for q in quarantine(reader) if q["file_name"] in files]
     coverage = [{"standard": rep.standard, "months": {r["period_label"] for r in rep.months}} for rep in reports]
     unmapped = []
     for rep in reports:
-        if rep.id not in HEADLINE or not rep.peers_year:
+        if rep.id not in headline_standards() or not rep.peers_year:
             continue
         total = sum(r["total"] for r in rep.peers_year)
         gap = sum(r["total"] for r in rep.peers_year if r["org_code"] == UNMAPPED_CODE)
-        shown = show([{"org_code": UNMAPPED_CODE, "total": gap, "within_standard": gap, "breaches": 0}])[0]
-        share = gap / total if total and shown["total"] is not None else None
-        unmapped.append({"standard": rep.standard, "patients": shown, "share": share})
-    quarantined = sum(q["rows"] for q in quarantine)
+        row = {"org_code": UNMAPPED_CODE, "total": gap, "within_standard": gap, "breaches": 0}
+        unmapped.append({"standard": rep.standard, "patients": row, "share": gap / total if total else None})
     return {
         "sources": sources,
-        "quarantine": quarantine,
-        "quarantined": quarantined,
+        "quarantine": rejected,
+        "quarantined": sum(q["rows"] for q in rejected),
         "coverage": coverage,
         "unmapped": unmapped,
         "level": org.peer_level,

@@ -1,0 +1,101 @@
+"""An organisation's page: tiles, the chosen standard's series with SPC, its place on the funnel
+of its peers, the breakdown by route, and its member organisations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+from cancerwatch.catalogue.organisations import LEVEL_PLURALS
+from cancerwatch.catalogue.standards import Standard, get_standard, headline_standards
+from cancerwatch.errors import UnknownOrg
+from cancerwatch.periods import financial_year_start, fy_label
+from cancerwatch.read.context import Reader
+from cancerwatch.read.figures import funnel_for, latest, level_rows, series, shown, spc_for
+from cancerwatch.read.overview import Tile, tiles
+from cancerwatch.variation import FunnelView, SpcView
+from cancerwatch.warehouse.organisations import Organisation, find_organisation, member_codes, parents_of
+
+MEMBERS = {
+    "alliance": [("provider", "provider")],
+    "region": [("provider", "provider")],
+    "icb": [("provider", "provider"), ("sub_icb", "commissioner")],
+}
+"""Member organisations listed on the page of each level: (level of the members, basis)."""
+
+
+@dataclass
+class MemberGroup:
+    """Latest-month rows of the organisations of one level that roll up to the page's one."""
+
+    level: str
+    title: str
+    rows: list[dict]
+
+
+@dataclass
+class OrgPage:
+    """Everything an organisation's page shows."""
+
+    org: Organisation
+    standard: Standard
+    standards: list[Standard]
+    tiles: list[Tile]
+    rows: list[dict]
+    spc: SpcView
+    england: list[dict]
+    funnel: FunnelView
+    funnel_position: str | None
+    funnel_position_text: str | None
+    routes: list[dict]
+    members: list[MemberGroup]
+    parents: list[dict]
+    report_year: str
+
+
+def org_page(reader: Reader, level: str, code: str, standard: str) -> OrgPage:
+    """The page of organisation ``code`` at ``level`` for ``standard`` (UnknownOrg if there is none)."""
+    found = reader.memo(("org", code.upper(), level), lambda: find_organisation(reader.con, code, level))
+    if found is None:
+        raise UnknownOrg(f"there is no {level.replace('_', '-')} organisation with the code {code!r}")
+    org = found
+    std = get_standard(standard)
+    rows = shown(reader, series(reader, standard, level, org.code))
+    england = shown(reader, series(reader, standard, "national", None))
+    if rows:
+        england = [r for r in england if r["period_start"] >= rows[0]["period_start"]]
+    view = funnel_for(reader, standard, level)
+    last = rows[-1]["period_start"] if rows else None
+    return OrgPage(
+        org=org,
+        standard=std,
+        standards=[get_standard(s) for s in headline_standards()],
+        tiles=tiles(reader, level, org.code),
+        rows=rows,
+        spc=spc_for(reader, standard, level, org.code),
+        england=england,
+        funnel=view,
+        funnel_position=view.position(org.code),
+        funnel_position_text=view.position_text(org.code),
+        routes=shown(reader, latest(series(reader, standard, level, org.code, by="route"))),
+        members=_members(reader, level, org.code, standard),
+        parents=reader.memo(("parents", org.code), lambda: parents_of(reader.con, org.code)),
+        report_year=fy_label(financial_year_start(date.fromisoformat(last))) if last else fy_label(2023),
+    )
+
+
+def _members(reader: Reader, level: str, code: str, standard: str) -> list[MemberGroup]:
+    out = []
+    for member_level, basis in MEMBERS.get(level, []):
+        rows = latest(level_rows(reader, standard, member_level, basis=basis))
+        if not rows:
+            continue
+        on = date.fromisoformat(rows[0]["period_start"])
+        key = ("members", basis, level, code, on)
+        find = partial(member_codes, reader.con, basis=basis, level=level, parent_code=code, on=on)
+        codes = set(reader.memo(key, find))
+        mine = sorted((r for r in shown(reader, rows) if r["org_code"] in codes), key=lambda r: r["org_name"])
+        if mine:
+            out.append(MemberGroup(member_level, LEVEL_PLURALS[member_level], mine))
+    return out
