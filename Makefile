@@ -13,9 +13,11 @@ test:
 fast:  ## unit, property, golden and CLI tests only (no browser, no Spark)
 	$(PY) -m pytest -m "not browser and not spark and not slow" -q
 
-lint:
+lint:  ## ruff, the import-linter layer contracts and mypy (pyproject.toml)
 	.venv/bin/ruff check src tests benchmarks
 	.venv/bin/ruff format --check src
+	PYTHONPATH=src .venv/bin/lint-imports
+	.venv/bin/mypy
 
 fix:
 	.venv/bin/ruff check --fix src tests benchmarks

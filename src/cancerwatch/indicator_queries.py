@@ -26,7 +26,7 @@ from cancerwatch.catalogue.organisations import NATIONAL_CODE, NATIONAL_NAME
 from cancerwatch.errors import NoData, UsageError
 from cancerwatch.ingest.readers.indicator_periods import parse_financial_year, period_end, period_label
 from cancerwatch.periods import fy_label
-from cancerwatch.queries import org_names
+from cancerwatch.warehouse.organisations import org_names
 
 PER_100K = 100_000
 _COLUMNS = "period_type, period_start, org_code, numerator, denominator, value, ci_low, ci_high"
