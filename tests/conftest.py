@@ -17,9 +17,12 @@ SUB_ICB_EXTRACT = DATA / "nhse" / "CWT-CRS-Apr-2023-to-Oct-2023-Data-Extract-ICB
 NATIONAL_SERIES = DATA / "nhse" / "Cancer-Waiting-Times-National-Time-Series-Oct-2009-Sep-2023.xlsx"
 
 
+WORKBOOKS = DATA / "nhse" / "monthly-workbooks"
+
+
 def bundled_files() -> list[Path]:
     """Every bundled file cancerwatch loads (reference lookups first)."""
-    return sorted(DATA.glob("geo/*.csv")) + sorted(DATA.glob("nhse/*.xlsx"))
+    return sorted(DATA.glob("geo/*.csv")) + sorted(DATA.glob("nhse/*.xlsx")) + sorted(WORKBOOKS.glob("*.xlsx"))
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ def _independent_xmr(values, screen=True):
 def test_england_fds_spc(warehouse, screen):
     chart = spc(warehouse, standard="fds", screen_outliers=screen)
     values = [r["performance"] for r in metrics(warehouse, MetricQuery(standard="fds"))]
-    assert [p["value"] for p in chart.points] == values and len(values) == 30  # Apr 2021 – Sep 2023
+    assert [p["value"] for p in chart.points] == values and len(values) == 52  # Apr 2021 – Jul 2025
     centre, lpl, upl = _independent_xmr(values, screen)
     s = chart.summary[-1]
     assert (s["mean"], s["lpl"], s["upl"]) == pytest.approx((centre, lpl, upl))
@@ -47,13 +47,15 @@ def test_every_alliance_fds_spc(warehouse):
     alliances = {r["org_code"] for r in metrics(warehouse, MetricQuery(standard="fds", level="alliance"))} - {
         "UNMAPPED"
     }
-    assert len(alliances) == 21
+    # 21 Alliances to March 2024, 20 from April 2024: East of England North and South became one
+    assert len(alliances) == 22
+    months = {"EOE-NORTH": 12, "EOE-SOUTH": 12, "E56000035": 16}  # Apr 2023 – Mar 2024; Apr 2024 – Jul 2025
     for code in sorted(alliances):
         chart = spc(warehouse, standard="fds", level="alliance", org=code)
-        assert len(chart.points) == 6
+        assert len(chart.points) == months.get(code, 28), code
         assert all(p["target"] == 0.75 for p in chart.points)
         s = chart.summary[-1]
-        assert s["short_group_warning"] is True  # six months: trial limits
+        assert s["short_group_warning"] is (len(chart.points) < 13)  # fewer than 13 points: trial limits
         expected = "consistent_pass" if s["lpl"] > 0.75 else "consistent_fail" if s["upl"] < 0.75 else "inconsistent"
         assert s["assurance_type"] == expected, code
 

@@ -7,7 +7,9 @@ name the row and column of anything wrong.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -70,6 +72,12 @@ class Grid:
             self._csv = _read_csv(path)
             self.sheet_names = [path.stem]
 
+    def hidden_sheets(self) -> set[str]:
+        """Names of the workbook's hidden (or very hidden) sheets, from ``xl/workbook.xml``."""
+        if self._reader is None:
+            return set()
+        return _hidden_sheet_names(self.path)
+
     @property
     def is_csv(self) -> bool:
         """True for a CSV file (one unnamed sheet)."""
@@ -123,15 +131,46 @@ class Grid:
         """All rows of a sheet (by name or index) as text cells."""
         if self._csv is not None:
             return self._csv
+        data = self.strings(sheet, n_rows=n_rows)
+        if data.num_columns == 0:
+            return []
+        columns = [c.to_pylist() for c in data.columns]
+        return [list(r) for r in zip(*columns, strict=True)]
+
+    def strings(self, sheet: str | int = 0, n_rows: int | None = None) -> pa.Table:
+        """A sheet as an Arrow table of text cells, with no header row (columns ``c0``, ``c1`` …)."""
+        if self._csv is not None:
+            width = max((len(r) for r in self._csv), default=0)
+            cols = [[r[i] if i < len(r) else None for r in self._csv[:n_rows]] for i in range(width)]
+            return pa.table({f"c{i}": pa.array(c, type=pa.string()) for i, c in enumerate(cols)})
         assert self._reader is not None
         try:
             data = self._reader.load_sheet(sheet, header_row=None, dtypes="string", n_rows=n_rows).to_arrow()
         except Exception as exc:
             raise InputError(f"cannot read sheet ({_first_line(exc)})", file=self.path.name, sheet=str(sheet)) from None
-        if data.num_columns == 0:
-            return []
-        columns = [c.to_pylist() for c in data.columns]
-        return [list(r) for r in zip(*columns, strict=True)]
+        return data.rename_columns([f"c{i}" for i in range(data.num_columns)])
+
+
+_SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b([^>]*)/?>")
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+MAX_WORKBOOK_XML = 4 * 1024 * 1024  # the sheet list of a real workbook is a few KB
+
+
+def _hidden_sheet_names(path: Path) -> set[str]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > MAX_WORKBOOK_XML:
+                raise InputError("xl/workbook.xml is implausibly large", file=path.name)
+            text = zf.read(info).decode("utf-8", errors="replace")
+    except KeyError:
+        return set()
+    hidden = set()
+    for m in _SHEET_TAG.finditer(text):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        if attrs.get("state") in ("hidden", "veryHidden") and "name" in attrs:
+            hidden.add(html.unescape(attrs["name"]))
+    return hidden
 
 
 def _first_line(exc: Exception) -> str:
