@@ -17,6 +17,20 @@ from cancerwatch.periods import parse_fy
 from cancerwatch.warehouse.connect import open_duckdb
 
 
+def _report_not_judged(items: list, rule: str) -> None:
+    """On standard error: how many organisations were assessed, fired, and could not be judged, and why."""
+    from cancerwatch.accountability.escalation import not_judged
+
+    fired = sum(1 for e in items if e.fired)
+    reasons = not_judged(items)
+    lines = [f"{rule}: {len(items)} organisations assessed, {fired} escalated"]
+    shown = list(reasons.items())
+    lines += [f"  not judged ({count}): {summary}" for summary, count in shown[:5]]
+    if len(shown) > 5:
+        lines.append(f"  not judged ({sum(c for _, c in shown[5:])}): {len(shown) - 5} other reasons (see --all)")
+    sys.stderr.write("\n".join(lines) + "\n")
+
+
 def register(app: typer.Typer) -> None:
     """Add the commands to the app."""
 
@@ -36,7 +50,10 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         fmt: FormatOption = None,
     ) -> None:
-        """Organisations that consistently fail a standard, with the evidence and the rule that fired."""
+        """Organisations that consistently fail a standard, with the evidence and the rule that fired.
+
+        Organisations the rule cannot judge (too few periods, too few patients, no threshold) are
+        counted on standard error with the reason, e.g. "too few quarters: 2 of 4"; --all lists them."""
         from cancerwatch.accountability.escalation import escalate, escalation_rows
         from cancerwatch.accountability.letter import render_letter
 
@@ -44,9 +61,10 @@ def register(app: typer.Typer) -> None:
             raise UsageError("--letter-format must be md or html")
         con = open_duckdb(db_path(db), read_only=True)
         try:
-            items = escalate(con, standard=standard, level=level, rule_id=rule, basis=basis, include_all=include_all)
+            everyone = escalate(con, standard=standard, level=level, rule_id=rule, basis=basis, include_all=True)
         finally:
             con.close()
+        items = everyone if include_all else [e for e in everyone if e.fired]
         if letters is not None:
             letters.mkdir(parents=True, exist_ok=True)
             for e in items:
@@ -62,6 +80,7 @@ def register(app: typer.Typer) -> None:
                 )
                 + "\n"
             )
+            _report_not_judged(everyone, rule)
             return
         emit(
             rows,
@@ -70,7 +89,7 @@ def register(app: typer.Typer) -> None:
             columns=(
                 "org_code",
                 "org_name",
-                "fired",
+                "status",
                 "failures",
                 "periods_considered",
                 "latest_period",
@@ -78,6 +97,8 @@ def register(app: typer.Typer) -> None:
                 "trend",
             ),
         )
+        sys.stdout.flush()
+        _report_not_judged(everyone, rule)
 
     @app.command("funding")
     def funding_command(
