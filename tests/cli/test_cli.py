@@ -184,3 +184,23 @@ def test_escalate_mdc_rule_escalates_nobody_on_six_months(warehouse_path):
     )
     assert res.exit_code == 0, res.output
     assert "0 escalated" in res.stderr and "too few months: 6 of 13 (trial limits)" in res.stderr
+
+
+def test_quality_premium_says_which_measure_it_approximates(warehouse_path):
+    res = runner.invoke(app, ["quality-premium", "--db", str(warehouse_path), "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert "Case-mix adjusted percentage of cancers diagnosed at stages 1 and 2" in res.stderr
+    assert "not case-mix adjusted" in res.stderr
+
+
+def test_funding_names_its_base_share(warehouse_path):
+    res = runner.invoke(
+        app, ["funding", "--pot", "1000000", "--summary", "--db", str(warehouse_path), "--format", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert {s["base"] for s in summary} == {
+        "FDS patient volume: share of 28-day FDS patients resident in the Alliance (commissioner basis); "
+        "referral volume, not population"
+    }
+    assert not any("population share" in s["description"].lower() for s in summary)

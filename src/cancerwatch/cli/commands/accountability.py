@@ -106,12 +106,22 @@ def register(app: typer.Typer) -> None:
         year: Annotated[str, typer.Option(help="financial year, e.g. 2023/24")] = "2023/24",
         policy: Annotated[list[str] | None, typer.Option(help="policy id (repeatable); default: every policy")] = None,
         policies_file: Annotated[Path | None, typer.Option("--policies", help="a policies TOML file")] = None,
-        population: Annotated[Path | None, typer.Option(help="CSV alliance_code,population (default: a proxy)")] = None,
+        population: Annotated[
+            Path | None,
+            typer.Option(
+                help="ONS population CSV (alliance_code,population[,source]) as the base share; "
+                "default: share of FDS patients, i.e. referral volume, not population"
+            ),
+        ] = None,
         summary: Annotated[bool, typer.Option("--summary", help="print the per-policy summary")] = False,
         db: DbOption = None,
         fmt: FormatOption = None,
     ) -> None:
-        """Quarterly allocation of the Alliance pot under each policy: who gains and who loses."""
+        """Quarterly allocation of the Alliance pot under each policy: who gains and who loses.
+
+        Every policy starts from each Alliance's base share: its share of FDS patients (referral
+        volume) unless --population gives ONS population figures. Targets are the thresholds or
+        planning ambitions in force in each quarter."""
         from cancerwatch.accountability.funding import load_policies
         from cancerwatch.accountability.funding_report import funding_rows
 
@@ -134,13 +144,14 @@ def register(app: typer.Typer) -> None:
             )
         finally:
             con.close()
+        base = next(iter(summ.values()))["base"] if summ else ""
         if summary:
-            emit(list(summ.values()), fmt, title="Funding policies")
+            emit(list(summ.values()), fmt, title=f"Funding policies — base share: {base}")
         else:
             emit(
                 rows,
                 fmt,
-                title=f"Alliance allocations {year}",
+                title=f"Alliance allocations {year} — base share: {base}",
                 columns=(
                     "policy",
                     "quarter",
@@ -158,8 +169,12 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         fmt: FormatOption = None,
     ) -> None:
-        """Early diagnosis (stage 1–2), stage completeness, emergency presentations and eligibility."""
-        from cancerwatch.accountability.quality_premium import early_diagnosis, eligibility
+        """Early diagnosis (stage 1–2), stage completeness, emergency presentations and eligibility.
+
+        The early-diagnosis rate is the crude share of staged cancers at stage 1 or 2: it approximates
+        NDRS's "Case-mix adjusted percentage of cancers diagnosed at stages 1 and 2" but is not
+        case-mix adjusted as that official statistic is."""
+        from cancerwatch.accountability.quality_premium import MEASURE, early_diagnosis, eligibility
 
         con = open_duckdb(db_path(db), read_only=True)
         try:
@@ -169,7 +184,7 @@ def register(app: typer.Typer) -> None:
         emit(
             rows,
             fmt,
-            title=f"Quality Premium: early diagnosis by {level}",
+            title=f"Quality Premium: early diagnosis by {level} ({MEASURE})",
             columns=(
                 "org_code",
                 "org_name",
@@ -182,3 +197,5 @@ def register(app: typer.Typer) -> None:
                 "reason",
             ),
         )
+        sys.stdout.flush()
+        sys.stderr.write(f"early_diagnosis_rate: {MEASURE}\n")
