@@ -369,14 +369,22 @@ def assess(
 ) -> Assessment:
     """``rule`` applied to one organisation's series over ``periods`` (rows carry
     ``funnel_outlier`` for the funnel rule)."""
-    common = {"min_denominator": rule.min_denominator, "periods": periods}
+    least = rule.min_denominator
     if rule.kind == "below_threshold_k_of_n":
-        return below_threshold_k_of_n(series, rule.k, rule.n, period=rule.period, **common)
+        return below_threshold_k_of_n(
+            series, rule.k, rule.n, period=rule.period, min_denominator=least, periods=periods
+        )
     if rule.kind == "funnel_low_outlier_k_of_n":
-        return funnel_low_outlier_k_of_n(series, rule.k, rule.n, period=rule.period, **common)
+        return funnel_low_outlier_k_of_n(
+            series, rule.k, rule.n, period=rule.period, min_denominator=least, periods=periods
+        )
     if rule.kind == "spc_assurance_fail":
         return spc_assurance_fail(
-            series, improvement_direction=improvement_direction, min_points=rule.min_points, **common
+            series,
+            improvement_direction=improvement_direction,
+            min_points=rule.min_points,
+            min_denominator=least,
+            periods=periods,
         )
     raise UsageError(f"rule {rule.id!r} has unknown kind {rule.kind!r}")
 

@@ -102,7 +102,7 @@ def funding_rows(
                 if qq != q or code not in shares:
                     continue
                 stds = policy.standards or tuple(t.standard for t in policy.targets)
-                perf = [f.get(s) for s in stds if f.get(s) is not None]
+                perf = [f[s] for s in stds if f.get(s) is not None]
                 base = figures.get((baseline, code), {})
                 imp = [f[s] - base[s] for s in stds if f.get(s) is not None and base.get(s) is not None]
                 met = all(
