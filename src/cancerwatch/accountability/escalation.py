@@ -30,6 +30,7 @@ from importlib import resources
 
 import duckdb
 
+from cancerwatch.analytics.spc.chart import SHORT_GROUP_WARNING_THRESHOLD
 from cancerwatch.catalogue.organisations import NATIONAL_CODE, UNMAPPED_CODE
 from cancerwatch.catalogue.standards import get_standard
 from cancerwatch.errors import UsageError
@@ -39,10 +40,9 @@ from cancerwatch.queries import MetricQuery, metrics
 KINDS = ("below_threshold_k_of_n", "spc_assurance_fail", "funnel_low_outlier_k_of_n")
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
-MIN_SPC_POINTS = 13
-"""Fewest points whose limits are not trial limits: NHSRplotthedots 0.2.2
-``ptd_add_short_group_warnings.R`` (option ``ptd_spc.warning_threshold``), as
-:data:`cancerwatch.analytics.spc.chart.SHORT_GROUP_WARNING_THRESHOLD`."""
+MIN_SPC_POINTS = SHORT_GROUP_WARNING_THRESHOLD
+"""Fewest points whose limits are not trial limits (13): NHSRplotthedots 0.2.2
+``ptd_add_short_group_warnings.R`` (option ``ptd_spc.warning_threshold``)."""
 
 FIRED = "fired"
 NOT_FIRED = "not fired"
@@ -101,15 +101,19 @@ class Escalation:
 def parse_rules(raw: dict, *, source: str = "escalation_rules.toml") -> dict[str, Rule]:
     """Rules from the parsed TOML: ``[defaults]`` (``min_denominator``) then ``[rules.<id>]``.
 
-    Raises ``ValueError`` naming the rule and the reason for an unknown kind or period, k and n
+    Raises ``ValueError`` naming the rule and the reason for an unknown key, kind or period, k and n
     that do not satisfy 1 ≤ k ≤ n, an SPC rule with fewer than :data:`MIN_SPC_POINTS` points or a
     negative minimum denominator.
     """
     defaults = raw.get("defaults", {})
+    known = set(Rule.__dataclass_fields__) - {"id"}
     out = {}
     for rid, r in raw.get("rules", {}).items():
-        rule = Rule(id=rid, **{"min_denominator": defaults.get("min_denominator", 0.0), **r})
         where = f"{source}: rules.{rid}"
+        unknown = sorted(set(r) - known)
+        if unknown:
+            raise ValueError(f"{where}: unknown key {unknown[0]!r} (use {', '.join(sorted(known))})")
+        rule = Rule(id=rid, **{"min_denominator": defaults.get("min_denominator", 0.0), **r})
         if rule.kind not in KINDS:
             raise ValueError(f"{where}.kind {rule.kind!r} is not one of {', '.join(KINDS)}")
         if rule.period not in PERIOD_MONTHS:

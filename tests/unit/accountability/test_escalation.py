@@ -177,6 +177,8 @@ def test_rules_catalogue_defaults_and_validation():
         parse_rules({"rules": {"x": {**base, "min_points": 12}}})
     with pytest.raises(ValueError, match="need 1 <= k <= n"):
         parse_rules({"rules": {"x": {"kind": "below_threshold_k_of_n", "description": "", "period": "month", "k": 5}}})
+    with pytest.raises(ValueError, match="unknown key 'min_patients'"):
+        parse_rules({"rules": {"x": {**base, "min_points": 13, "min_patients": 5}}})
     own = parse_rules(
         {"defaults": {"min_denominator": 20}, "rules": {"x": {**base, "min_points": 13, "min_denominator": 5}}}
     )
