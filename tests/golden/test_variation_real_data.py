@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from datetime import date
 from statistics import mean
 
@@ -70,6 +71,37 @@ def test_april_2023_fds_provider_funnel_with_overdispersion(warehouse):
     total = sum(r["denominator"] for r in plain.rows)
     assert total == 215_274  # every provider of April 2023, England's total
     assert plain.target == pytest.approx(153_593 / 215_274)
+
+
+def test_62_day_provider_funnel_september_2023_against_england_and_the_standard(warehouse):
+    """Issue 19: φ and τ² come from the pooled rate whatever the centre line (FunnelPlotR)."""
+    sep = date(2023, 9, 1)
+    england = funnel(warehouse, standard="62d", level="provider", period_start=sep, overdispersion=True)
+    assert round(england.phi, 2) == 6.10 and round(england.tau2, 4) == 0.0080 and england.adjusted
+    assert {r["org_code"]: r["outlier"] for r in england.rows if r["outlier"]} == {
+        "REP": "low",
+        "RM1": "low",
+        "RP4": "high",
+    }
+    pooled = sum(r["numerator"] for r in england.rows) / sum(r["denominator"] for r in england.rows)
+    assert england.target == pytest.approx(pooled)
+
+    standard = funnel(
+        warehouse, standard="62d", level="provider", period_start=sep, overdispersion=True, target="threshold"
+    )
+    assert standard.target == 0.85
+    assert (standard.phi, standard.tau2) == (england.phi, england.tau2)
+    # the adjusted 99.8% limits around 85%, worked from the definition with the pooled τ²
+    centre, tau2 = math.asin(math.sqrt(0.85)), england.tau2
+    for r in standard.rows:
+        half = 3.090232 * math.sqrt(1 / (4 * r["denominator"]) + tau2)
+        low = math.sin(max(centre - half, 0.0)) ** 2
+        assert r["lower998"] == pytest.approx(low)
+        assert r["outlier"] == ("low" if r["performance"] < low else "")
+    at_76 = next(r for r in standard.rows if r["denominator"] == 76)
+    assert round(at_76["lower998"], 2) == 0.56  # not 0.13 as when φ was measured around 85%
+    lows = {r["org_code"] for r in standard.rows if r["outlier"] == "low"}
+    assert {"REP", "RM1"} <= lows and len(lows) == 39
 
 
 def test_spc_cli_json_fields(warehouse_path):
