@@ -29,13 +29,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
 
 import duckdb
 import pyarrow as pa
 
 from cancerwatch.catalogue.indicators import indicators
-from cancerwatch.catalogue.organisations import NATIONAL_CODE, packaged_rows
+from cancerwatch.catalogue.organisations import NATIONAL_CODE
+from cancerwatch.catalogue.workforce import staff_group_name, staff_groups
 from cancerwatch.errors import InputError
 from cancerwatch.ingest.grid import Grid
 from cancerwatch.ingest.parsed import ParsedFile, Rejection
@@ -75,31 +75,8 @@ def _norm(text: object) -> str:
     return " ".join(clean(text).lower().split())
 
 
-@dataclass(frozen=True)
-class StaffGroup:
-    """A main staff group as NHS Workforce Statistics publishes it."""
-
-    id: str
-    published_name: str
-    parent: str | None
-
-
-@cache
-def staff_groups() -> dict[str, StaffGroup]:
-    """The main staff groups by id, in published order (``catalogue/workforce_staff_groups.csv``)."""
-    return {
-        r["staff_group"]: StaffGroup(r["staff_group"], r["published_name"], r["parent"] or None)
-        for r in packaged_rows("workforce_staff_groups.csv")
-    }
-
-
 def _group_by_name() -> dict[str, str]:
     return {_norm(g.published_name): g.id for g in staff_groups().values()}
-
-
-def staff_group_name(group_id: str) -> str:
-    """The published name of a staff group id."""
-    return staff_groups()[group_id].published_name
 
 
 def looks_like_workforce_statistics(grid: Grid) -> bool:
