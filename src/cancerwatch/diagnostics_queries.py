@@ -25,10 +25,10 @@ from cancerwatch.catalogue.diagnostics import (
     DM01,
     cancer_pathway_tests,
     check_tests,
+    diagnostic_test_name,
     diagnostic_tests,
     get_diagnostic_standard,
     meets,
-    test_name,
     threshold_for,
 )
 from cancerwatch.catalogue.organisations import NATIONAL_CODE, NATIONAL_NAME, PROVIDER_LEVELS, UNMAPPED_CODE
@@ -129,7 +129,7 @@ def diagnostics(con: duckdb.DuckDBPyConnection, query: DiagnosticsQuery, *, back
                 "org_code": r["unit_code"],
                 "org_name": _org_name(r["unit_code"], q.level, names),
                 "test": test,
-                "test_name": test_name(test),
+                "test_name": diagnostic_test_name(test),
                 "cancer_pathway": test != ALL_TESTS and diagnostic_tests()[test].cancer_pathway,
                 **{c: int(r[c]) for c in COUNTS[:3]},
                 "share_6plus": share,

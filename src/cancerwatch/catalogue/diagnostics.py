@@ -91,12 +91,12 @@ def cancer_pathway_tests() -> tuple[str, ...]:
 
 
 @cache
-def tests_by_dm01_name() -> dict[str, str]:
+def dm01_name_to_test() -> dict[str, str]:
     """Normalised DM01 test name → cancerwatch test id."""
     return {normalise_test_name(t.dm01_name): t.id for t in diagnostic_tests().values()}
 
 
-def test_name(test_id: str) -> str:
+def diagnostic_test_name(test_id: str) -> str:
     """The DM01 name of a test id (``all`` → every test together)."""
     if test_id == ALL_TESTS:
         return ALL_TESTS_NAME

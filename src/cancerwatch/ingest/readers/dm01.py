@@ -38,7 +38,7 @@ from datetime import date, datetime
 import duckdb
 import pyarrow as pa
 
-from cancerwatch.catalogue.diagnostics import ALL_TESTS, normalise_test_name, tests_by_dm01_name
+from cancerwatch.catalogue.diagnostics import ALL_TESTS, dm01_name_to_test, normalise_test_name
 from cancerwatch.errors import InputError
 from cancerwatch.ingest.grid import Grid
 from cancerwatch.ingest.parsed import ParsedFile, Rejection
@@ -346,7 +346,7 @@ def read_sheet(parsed: ParsedFile, grid: Grid, sheet: str, *, by_test: bool) -> 
     except RowProblem as p:
         raise InputError(f"England 'Total' row: {p.reason}", file=file, sheet=sheet, row=total_at + 1) from None
     out = SheetRows(sheet, title, layout, total, total_at + 1)
-    tests = tests_by_dm01_name()
+    tests = dm01_name_to_test()
     for n in range(layout.header_row + 1, len(rows)):
         row = rows[n]
         cells = [clean(c) for c in row]
@@ -414,7 +414,8 @@ def check_england(sheet: SheetRows, file: str) -> None:
             computed = sum(v[i] for v in sheet.loaded.values())
             what = "provider rows"
         if computed != sheet.total[m]:
-            note = f" ({sheet.rejections} rows quarantined)" if sheet.rejections else ""
+            n = sheet.rejections
+            note = f" ({n} row{'s' if n != 1 else ''} quarantined)" if n else ""
             raise InputError(
                 f"England {_fmt(m)} from the {what} is {computed:,} but the 'Total' row says {sheet.total[m]:,}"
                 f"{note}: {sheet.title.period:%B %Y} refused",

@@ -141,11 +141,11 @@ def _check_fte_groups(values: dict[str, float | None]) -> str | None:
     """Each staff group's FTE equals the sum of its sub-groups (to the published rounding)."""
     children: dict[str, list[str]] = {}
     for g in staff_groups().values():
-        if g.parent and g.id in values:
+        if g.parent:
             children.setdefault(g.parent, []).append(g.id)
     for parent, kids in children.items():
-        if parent not in values or values[parent] is None:
-            continue
+        if values.get(parent) is None or any(k not in values for k in kids):
+            continue  # a table without every sub-group column cannot be checked this way
         total = sum(values[k] or 0.0 for k in kids)
         if abs(total - values[parent]) > ROUNDING * (len(kids) + 1):  # type: ignore[operator]
             return f"{staff_group_name(parent)} {values[parent]:,.5f} is not the sum of its sub-groups ({total:,.5f})"
@@ -253,18 +253,21 @@ def check_fte_sums(table: OrgTable, file: str) -> None:
             continue
         parent = (up[level], r["parent"] or NATIONAL_CODE)
         children.setdefault(parent, []).append(r)
+    n = table.rejections
+    note = f" ({n} row{'s' if n != 1 else ''} quarantined)" if n else ""
     for key, r in table.rows.items():
         kids = children.get(key)
         if not kids:
             if key[0] != "organisation":
-                raise InputError(f"{key[1]} has no rows below it", file=file, sheet=table.sheet, row=r["row"])
+                raise InputError(
+                    f"{key[1]} has no rows below it{note}: table refused", file=file, sheet=table.sheet, row=r["row"]
+                )
             continue
         for g, v in r["values"].items():
             if v is None:
                 continue
             total = sum(k["values"][g] or 0.0 for k in kids)
             if abs(total - v) > ROUNDING * (len(kids) + 1) + 1e-9:
-                note = f" ({table.rejections} rows quarantined)" if table.rejections else ""
                 raise InputError(
                     f"{staff_group_name(g)} FTE of {key[1]} is {v:,.5f} but the rows below it add up to {total:,.5f}"
                     f"{note}: table refused",
