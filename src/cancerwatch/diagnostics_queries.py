@@ -87,7 +87,7 @@ def _counts(con: duckdb.DuckDBPyConnection, q: DiagnosticsQuery, level: str, bac
 
 
 def _share(part: int | None, whole: int | None) -> float | None:
-    return part / whole if whole else None
+    return part / whole if part is not None and whole else None
 
 
 def _org_name(code: str, level: str, names: dict[str, str]) -> str:

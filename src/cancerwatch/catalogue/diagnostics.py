@@ -175,11 +175,11 @@ def validate(standards: dict[str, DiagnosticStandard], sources: dict[str, str]) 
             for a, b in itertools.pairwise(same):
                 if a.effective_to is None or a.effective_to >= b.effective_from:
                     problems.append(f"{s.id}: {kind} thresholds overlap at {b.effective_from}")
-    for t in diagnostic_tests().values():
-        if t.source not in sources:
-            problems.append(f"test {t.id}: source {t.source!r} not in the sources")
-        if t.confidence not in CONFIDENCE:
-            problems.append(f"test {t.id}: confidence {t.confidence!r}")
+    for test in diagnostic_tests().values():
+        if test.source not in sources:
+            problems.append(f"test {test.id}: source {test.source!r} not in the sources")
+        if test.confidence not in CONFIDENCE:
+            problems.append(f"test {test.id}: confidence {test.confidence!r}")
     return problems
 
 

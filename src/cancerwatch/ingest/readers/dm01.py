@@ -229,7 +229,7 @@ def find_layout(rows: list[list], file: str, sheet: str, *, by_test: bool) -> La
         if found > best[1]:
             best = (n, found, next((c for c in required if c not in columns), ""))
         if found == len(required):
-            bands = []
+            bands: list[tuple[int, int | None, int]] = []
             for i, t in enumerate(texts):
                 m = BAND_RE.match(t)
                 if m:
@@ -522,7 +522,7 @@ def read_dm01(parsed: ParsedFile, grid: Grid) -> None:
         for sheet in (providers, by_test)
         for (org, test), values in sheet.loaded.items()
     ]
-    cols = list(zip(*facts, strict=True)) if facts else [[] for _ in FACT_SCHEMA]
+    cols: list = list(zip(*facts, strict=True)) if facts else [[] for _ in FACT_SCHEMA]
     parsed.diagnostics = pa.table({f.name: pa.array(c, type=f.type) for f, c in zip(FACT_SCHEMA, cols, strict=True)})
     names = {**by_test.names, **providers.names}
     prov = [(month, org, n, r, rn or None) for org, (n, r, rn) in sorted(names.items())]
@@ -548,9 +548,9 @@ def write_diagnostics(con: duckdb.DuckDBPyConnection, source_id: int, parsed: Pa
     """
     facts = parsed.diagnostics
     assert facts is not None
-    month, vintage = parsed.months[0], facts.column("vintage")[0].as_py() if facts.num_rows else None
-    if vintage is None:
+    if not facts.num_rows:
         return 0
+    month, vintage = parsed.months[0], facts.column("vintage")[0].as_py()
     current = con.execute(
         """SELECT DISTINCT d.source_id, d.vintage, s.file_name FROM diagnostics_facts d JOIN sources s USING (source_id)
            WHERE d.period = ? AND d.superseded_by IS NULL""",
@@ -567,7 +567,7 @@ def write_diagnostics(con: duckdb.DuckDBPyConnection, source_id: int, parsed: Pa
     superseded = con.execute(
         "UPDATE diagnostics_facts SET superseded_by = ? WHERE superseded_by IS NULL AND period = ? AND vintage < ?",
         [source_id, month, vintage],
-    ).fetchone()[0]
+    ).fetchone()[0]  # type: ignore[index]
     con.register("new_diagnostics", facts)
     con.register("new_dm01_providers", parsed.diagnostic_providers)
     try:

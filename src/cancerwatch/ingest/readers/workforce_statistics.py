@@ -192,7 +192,8 @@ def read_org_table(parsed: ParsedFile, rows: list[list], sheet: str) -> OrgTable
     if "total" not in columns:
         raise InputError("missing column 'Total'", file=file, sheet=sheet, row=header_at + 1)
     out = OrgTable(sheet, measure, month, header_at + 1)
-    region = ics = None
+    region: str | None = None
+    ics: str | None = None
     for n in range(header_at + 1, len(rows)):
         row = rows[n]
         cells = [clean(c) for c in row] + [""] * (len(header) - len(row))
@@ -206,6 +207,7 @@ def read_org_table(parsed: ParsedFile, rows: list[list], sheet: str) -> OrgTable
             parsed.rejections.append(Rejection(n + 1, None, str(exc), raw, sheet))
             out.rejections += 1
             continue
+        parent: str | None
         if cells[ident["org_code"]]:
             level, code, name, parent = "organisation", cells[ident["org_code"]].upper(), cells[ident["org_name"]], ics
         elif cells[ident["ics_code"]]:
@@ -222,7 +224,7 @@ def read_org_table(parsed: ParsedFile, rows: list[list], sheet: str) -> OrgTable
             )
             out.rejections += 1
             continue
-        problem = None
+        problem: tuple[str | None, str] | None = None
         if not CODE_RE.match(code):
             problem = (header[ident["org_code"]], f"code {code[:20]!r} is not an ODS code")
         elif level == "region" and not REGION_RE.match(code):
@@ -418,7 +420,7 @@ def read_workforce_statistics(parsed: ParsedFile, grid: Grid) -> None:
         for (m, g), v in sorted(england.items()):
             if m != month:
                 out.append((m, "national", NATIONAL_CODE, "England", None, g, v["headcount"], v["fte"]))
-    cols = list(zip(*out, strict=True)) if out else [[] for _ in SCHEMA]
+    cols: list = list(zip(*out, strict=True)) if out else [[] for _ in SCHEMA]
     parsed.workforce = pa.table({s.name: pa.array(c, type=s.type) for s, c in zip(SCHEMA, cols, strict=True)})
     parsed.indicators = indicator_table(_indicator_rows(month, out))
     parsed.months = sorted({r[0] for r in out})
@@ -442,7 +444,7 @@ def write_workforce(con: duckdb.DuckDBPyConnection, source_id: int, parsed: Pars
                      (SELECT period, org_level, org_code, staff_group FROM new_workforce)
                  AND source_id IN (SELECT source_id FROM sources WHERE last_month <= ?)""",
             [source_id, last],
-        ).fetchone()[0]
+        ).fetchone()[0]  # type: ignore[index]
         con.execute(
             """INSERT INTO workforce_staff
                SELECT ?, n.period, n.org_level, n.org_code, n.org_name, n.parent_code, n.staff_group,
