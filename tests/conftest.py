@@ -18,11 +18,14 @@ NATIONAL_SERIES = DATA / "nhse" / "Cancer-Waiting-Times-National-Time-Series-Oct
 
 
 WORKBOOKS = DATA / "nhse" / "monthly-workbooks"
+DM01_FILES = sorted((DATA / "nhse" / "diagnostics-dm01").glob("*.xls"))
+WORKFORCE_FILE = DATA / "nhse" / "workforce" / "NHS Workforce Statistics, May 2025 England and Organisation.xlsx"
 
 
 def bundled_files() -> list[Path]:
-    """Every bundled file cancerwatch loads (reference lookups first)."""
-    return sorted(DATA.glob("geo/*.csv")) + sorted(DATA.glob("nhse/*.xlsx")) + sorted(WORKBOOKS.glob("*.xlsx"))
+    """Every bundled file cancerwatch loads (reference lookups first, then everything under nhse/)."""
+    published = sorted(p for p in DATA.glob("nhse/**/*") if p.suffix.lower() in (".xlsx", ".xls"))
+    return sorted(DATA.glob("geo/*.csv")) + published
 
 
 @pytest.fixture(scope="session")

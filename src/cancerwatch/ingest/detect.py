@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cancerwatch.errors import InputError
 from cancerwatch.ingest.grid import Grid
-from cancerwatch.ingest.readers import reference
+from cancerwatch.ingest.readers import dm01, reference, workforce_statistics
 from cancerwatch.ingest.readers.commissioner_workbook import looks_like_workbook
 from cancerwatch.ingest.readers.cwt_extract import PROVIDER, SUB_ICB
 from cancerwatch.ingest.readers.cwt_workbook import looks_like_cwt_workbook
@@ -23,6 +23,8 @@ KINDS = (
     "ons_cancer_alliances",
     "tumour_note",
     "pathways",
+    dm01.KIND,
+    workforce_statistics.KIND,
     *INDICATOR_KINDS,
 )
 
@@ -74,6 +76,10 @@ def detect(grid: Grid) -> tuple[str, str | int]:
         return "cwt_workbook", 0
     if looks_like_workbook(names):
         return "commissioner_workbook", 0
+    if dm01.dm01_sheets(grid):
+        return dm01.KIND, 0
+    if workforce_statistics.looks_like_workforce_statistics(grid):
+        return workforce_statistics.KIND, 0
     for sheet in names:
         rows = grid.head(sheet)
         first = next((r for r in rows if any(clean(c) for c in r)), None)

@@ -1,4 +1,4 @@
-"""Read a workbook or CSV file as grids of text cells (fastexcel/calamine for xlsx).
+"""Read a workbook or CSV file as grids of text cells (fastexcel/calamine for xlsx and legacy xls).
 
 Every cell comes back as text (or None) so that readers validate values themselves and can
 name the row and column of anything wrong.
@@ -21,12 +21,19 @@ from cancerwatch.errors import InputError
 MAX_FILE_BYTES = 512 * 1024 * 1024  # a monthly national extract is a few MB; refuse absurd files
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024  # zip-bomb guard for xlsx (a zip archive)
 XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound file: Excel 97-2003 workbooks (.xls)
 
 
 def is_xlsx(path: Path) -> bool:
     """True when the file starts like a zip archive (xlsx is one)."""
     with path.open("rb") as fh:
         return fh.read(4) == XLSX_MAGIC
+
+
+def is_xls(path: Path) -> bool:
+    """True when the file starts like an OLE2 compound file (a legacy Excel 97-2003 workbook)."""
+    with path.open("rb") as fh:
+        return fh.read(8) == XLS_MAGIC
 
 
 def _check_size(path: Path) -> None:
@@ -66,6 +73,12 @@ class Grid:
                 self.sheet_names: list[str] = list(self._reader.sheet_names)
             except Exception as exc:  # calamine raises its own error types
                 raise InputError(f"not a readable xlsx workbook ({_first_line(exc)})", file=path.name) from None
+        elif is_xls(path):  # NHS England still publishes some statistics (DM01) as legacy .xls
+            try:
+                self._reader = fastexcel.read_excel(str(path))
+                self.sheet_names = list(self._reader.sheet_names)
+            except Exception as exc:
+                raise InputError(f"not a readable xls workbook ({_first_line(exc)})", file=path.name) from None
         elif path.suffix.lower() in (".xls", ".xlsb", ".ods", ".xlsm", ".xlsx"):
             raise InputError("not a readable workbook (the content is not an xlsx archive)", file=path.name)
         else:

@@ -28,7 +28,7 @@ from cancerwatch.errors import InputError
 from cancerwatch.ingest.detect import detect, extract_sheets
 from cancerwatch.ingest.grid import Grid
 from cancerwatch.ingest.parsed import ParsedFile
-from cancerwatch.ingest.readers import reference
+from cancerwatch.ingest.readers import dm01, reference, workforce_statistics
 from cancerwatch.ingest.readers.commissioner_workbook import read_commissioner_workbook
 from cancerwatch.ingest.readers.cwt_extract import PROVIDER, SUB_ICB, Layout, read_extract
 from cancerwatch.ingest.readers.cwt_workbook import read_cwt_workbook
@@ -107,6 +107,10 @@ def parse_file(path: Path) -> ParsedFile:
         reference.read_tumour_note(parsed, grid)
     elif kind in INDICATOR_KINDS:
         read_indicator_file(parsed, grid.rows(sheet), kind)
+    elif kind == dm01.KIND:
+        dm01.read_dm01(parsed, grid)
+    elif kind == workforce_statistics.KIND:
+        workforce_statistics.read_workforce_statistics(parsed, grid)
     if parsed.rows_read == 0:
         raise InputError("no data rows", file=path.name)
     return parsed
@@ -285,6 +289,10 @@ def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> LoadResult:
         superseded = write_pathways(con, source_id, parsed)
     if parsed.indicators is not None:
         superseded = write_indicators(con, source_id, parsed)
+    if parsed.diagnostics is not None:
+        superseded = dm01.write_diagnostics(con, source_id, parsed)
+    if parsed.workforce is not None:
+        superseded = workforce_statistics.write_workforce(con, source_id, parsed)
     for table_name, table in parsed.reference.items():
         _write_reference(con, source_id, table_name, table)
     if parsed.rejections:

@@ -67,6 +67,9 @@ class ParsedFile:
     reference: dict[str, pa.Table] = field(default_factory=dict)
     pathways: pa.Table | None = None
     indicators: pa.Table | None = None  # indicator_values rows (issue 12: ingest/readers/indicator_rows.py)
+    diagnostics: pa.Table | None = None  # diagnostics_facts rows (ingest/readers/dm01.py)
+    diagnostic_providers: pa.Table | None = None  # ref_providers_dm01 rows (ingest/readers/dm01.py)
+    workforce: pa.Table | None = None  # workforce_staff rows (ingest/readers/workforce_statistics.py)
     rejections: list[Rejection] = field(default_factory=list)
     publication: str | None = None
     months: list[date] = field(default_factory=list)

@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from cancerwatch.catalogue.organisations import NATIONAL_CODE, NATIONAL_NAME, packaged_rows
+from cancerwatch.warehouse.dm01_providers import add_dm01_providers
 
 CATALOGUE_SOURCE = "cancerwatch catalogue (docs/methods.md, Cancer Alliances)"
 
@@ -130,3 +131,6 @@ def rebuild_organisations(con: duckdb.DuckDBPyConnection) -> None:
         "tumour_groups",
     ):
         con.unregister(f"cat_{name}")
+    # Independent-sector providers the ODS trust file does not list: named and placed in their
+    # region from DM01 (warehouse/dm01_providers.py).
+    add_dm01_providers(con)
