@@ -156,3 +156,36 @@ def test_a_month_whose_rows_do_not_add_up_to_england_is_refused(tmp_path, empty_
     with pytest.raises(InputError, match=r"England check failed .* the month is refused"):
         load_files(empty_warehouse, [bad])
     assert empty_warehouse.execute("SELECT count(*) FROM sources").fetchone()[0] == 0
+
+
+def test_wait_distribution_as_published(warehouse):
+    """Airedale (RCF), FDS, July 2025, from the workbook's row: 414 told within 14 days, 209 in 15
+    to 28, 86 in 29 to 42, 37 in 43 to 62, 13 after 62 days."""
+    from cancerwatch.wait_queries import WaitQuery, wait_distribution
+
+    july = date(2025, 7, 1)
+    rows = wait_distribution(warehouse, WaitQuery("fds", "provider", "RCF", date_from=july, date_to=july))
+    assert [(r["band"], r["patients"]) for r in rows] == [
+        ("within 14 days", 414),
+        ("15 to 28 days", 209),
+        ("29 to 42 days", 86),
+        ("43 to 62 days", 37),
+        ("after 62 days", 13),
+    ]
+    assert sum(r["share"] for r in rows) == pytest.approx(1)
+
+
+def test_treated_after_104_days_equals_the_england_row(warehouse):
+    """England, 62 days, every workbook month: the bands add up to the ALL ENGLISH total and the
+    last band (after 104 days) is the ALL ENGLISH row's, read here from the sheet itself."""
+    from cancerwatch.wait_queries import WaitQuery, wait_distribution
+
+    for book in PROVIDER_BOOKS:
+        month = month_of(book)
+        data = fastexcel.read_excel(str(book)).load_sheet("62-DAY (ALL CANCER)", header_row=None, dtypes="string")
+        rows = list(zip(*[c.to_pylist() for c in data.to_arrow().columns], strict=True))
+        header = next(r for r in rows if any((c or "").startswith("ODS CODE") for c in r))
+        england = next(r for r in rows if any((c or "").startswith("ALL ENGLISH") for c in r))
+        bands = wait_distribution(warehouse, WaitQuery("62d", date_from=month, date_to=month))
+        assert sum(Decimal(str(r["patients"])) for r in bands) == Decimal(england[header.index("TOTAL")])
+        assert Decimal(str(bands[-1]["over_104_days"])) == Decimal(england[header.index("AFTER 104 DAYS")])

@@ -32,6 +32,9 @@ SOURCE_TABLES = (
     "ref_trusts",
     "ref_cancer_alliances",
     "ref_published_names",
+    "diagnostics_facts",
+    "ref_providers_dm01",
+    "workforce_staff",
 )
 
 

@@ -92,10 +92,10 @@ def band_of(header: str) -> Band | None:
         return None
     within, low, high, after = m.groups()
     if within is not None:
-        return Band(f"0-{within}", 0, int(within))
+        return Band(f"within {within} days", 0, int(within))
     if after is not None:
-        return Band(f"{int(after) + 1}+", int(after) + 1, None)
-    return Band(f"{low}-{high}", int(low), int(high))
+        return Band(f"after {after} days", int(after) + 1, None)
+    return Band(f"{low} to {high} days", int(low), int(high))
 
 
 def measure_of(title: str) -> tuple[str, str] | None:
