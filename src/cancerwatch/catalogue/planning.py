@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from typing import Any
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -67,7 +68,7 @@ def assumptions() -> dict[str, Assumption]:
     return out
 
 
-def planning_rules() -> dict[str, object]:
+def planning_rules() -> dict[str, Any]:
     """The method's fixed rules (months of current activity, the seasonal window, …)."""
     return dict(_raw()["rules"])
 

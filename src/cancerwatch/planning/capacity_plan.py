@@ -25,9 +25,10 @@ import calendar
 import statistics
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 
 import duckdb
-from scipy.optimize import minimize_scalar
+from scipy.optimize import minimize_scalar  # type: ignore[import-untyped]
 
 from cancerwatch.catalogue.diagnostics import DM01, threshold_for
 from cancerwatch.catalogue.planning import (
@@ -46,7 +47,6 @@ from cancerwatch.planning.diagnostic_capacity import (
     demand_forecast,
     monthly_demand,
     need_for_test,
-    spread,
     tests_per_referral,
 )
 from cancerwatch.planning.referral_forecast import (
@@ -115,7 +115,7 @@ def alliance_referrals(con: duckdb.DuckDBPyConnection, alliance: str) -> tuple[l
     if not found:
         raise UnknownOrg(f"no alliance organisation {alliance!r} with urgent referrals seen (usc_foa) figures")
     months = sorted(totals)
-    for a, b in zip(months, months[1:], strict=False):
+    for a, b in pairwise(months):
         if add_months(a, 1) != b:
             raise NoData(f"urgent referrals for {alliance} miss the months between {a:%Y-%m} and {b:%Y-%m}")
     summed = sorted({m.isoformat()[:7] for m in months if any(m < start for _, start in before)})
@@ -141,7 +141,7 @@ def _dm01_by_month(con: duckdb.DuckDBPyConnection, alliance: str) -> tuple[list[
     for r in rows:
         by_test.setdefault(r["test"], {})[_month(r["period_start"])] = r
     months = sorted({m for t in by_test.values() for m in t})
-    for a, b in zip(months, months[1:], strict=False):
+    for a, b in pairwise(months):
         if add_months(a, 1) != b:
             raise NoData(f"DM01 figures for {alliance} miss the months between {a:%Y-%m} and {b:%Y-%m}")
     return months, by_test
@@ -171,9 +171,13 @@ def _target(target: float | None, target_month: date | None, first_forecast: dat
         amb = ambition_for("fds", first_forecast)
         target_month = amb[1] if amb and amb[1] <= horizon_end else horizon_end
     if target_month < first_forecast:
-        raise UsageError(f"--by {target_month:%Y-%m} is not after the last month of data ({add_months(first_forecast, -1):%Y-%m})")
+        raise UsageError(
+            f"--by {target_month:%Y-%m} is not after the last month of data ({add_months(first_forecast, -1):%Y-%m})"
+        )
     if target_month > horizon_end:
-        raise UsageError(f"--by {target_month:%Y-%m} is beyond the forecast horizon ({horizon_end:%Y-%m}): raise --horizon")
+        raise UsageError(
+            f"--by {target_month:%Y-%m} is beyond the forecast horizon ({horizon_end:%Y-%m}): raise --horizon"
+        )
     if target is not None:
         return target, target_month, "given with --target"
     amb = ambition_for("fds", target_month)
@@ -235,12 +239,16 @@ def plan_alliance(
     activity = {m: total(m, "total_activity") for m in both}
     tpr = tests_per_referral({m.isoformat(): a for m, a in activity.items()}, {m.isoformat(): ref[m] for m in both})
     all_activity = sum(activity.values())
-    mix = {t: sum(float(by_test[t][m]["total_activity"]) for m in both if m in by_test[t]) / all_activity for t in tests}
+    mix = {
+        t: sum(float(by_test[t][m]["total_activity"]) for m in both if m in by_test[t]) / all_activity for t in tests
+    }
     ratio_tpr = all_activity / sum(ref[m] for m in both)  # Σ activity ÷ Σ referrals over the same months
     cancer_tpr = given_tpr if given_tpr is not None else share * ratio_tpr
 
     # 3. the FDS model: delay behind the 6+ week backlog; work-up fitted unless given
-    fds_rows = {_month(r["period_start"]): r for r in metrics(con, MetricQuery(standard="fds", level="alliance", org=alliance))}
+    fds_rows = {
+        _month(r["period_start"]): r for r in metrics(con, MetricQuery(standard="fds", level="alliance", org=alliance))
+    }
     observed = []
     for m in dm_months:
         a = total(m, "total_activity")
@@ -252,10 +260,17 @@ def plan_alliance(
     fitted = fit_service_days([(d, p) for _, d, p in observed], fixed_days=fixed, low=sd.low, high=sd.high)
     s = given_service if given_service is not None else fitted
     modelled_obs = [
-        {"month": m.isoformat()[:7], "delay_days": d, "observed_fds": p, "modelled_fds": share_with_delay(d, service_days=s, fixed_days=fixed)}
+        {
+            "month": m.isoformat()[:7],
+            "delay_days": d,
+            "observed_fds": p,
+            "modelled_fds": share_with_delay(d, service_days=s, fixed_days=fixed),
+        }
         for m, d, p in observed
     ]
-    fit_mae = 100 * statistics.fmean(abs(r["modelled_fds"] - r["observed_fds"]) for r in modelled_obs)
+    fit_mae = 100 * statistics.fmean(
+        abs(share_with_delay(d, service_days=s, fixed_days=fixed) - p) for _, d, p in observed
+    )
 
     activity_now = statistics.fmean(total(m, "total_activity") for m in recent)
     capacity_now = share * activity_now / WEEKS_PER_MONTH  # cancer-pathway tests a week
@@ -263,8 +278,24 @@ def plan_alliance(
     backlog_now = share * total(last, "waiting_6plus") + scenario.start_backlog * cancer_tpr
     demand = [r * grow * cancer_tpr for r in fc.mean]
     weeks = [_weeks(m) for m in fc.months]
-    run = run_months(demand, weeks, weekly_capacity=planned, start_backlog=backlog_now, service_days=s, fixed_days=fixed, schemes=scenario.schemes)
-    need = capacity_for_target(target_value, demand[:upto], weeks[:upto], start_backlog=backlog_now, service_days=s, fixed_days=fixed, schemes=scenario.schemes)
+    run = run_months(
+        demand,
+        weeks,
+        weekly_capacity=planned,
+        start_backlog=backlog_now,
+        service_days=s,
+        fixed_days=fixed,
+        schemes=scenario.schemes,
+    )
+    need = capacity_for_target(
+        target_value,
+        demand[:upto],
+        weeks[:upto],
+        start_backlog=backlog_now,
+        service_days=s,
+        fixed_days=fixed,
+        schemes=scenario.schemes,
+    )
     ceiling = share_with_delay(0.0, service_days=s, fixed_days=fixed, schemes=scenario.schemes)
 
     # 4. the DM01 six-week target for the target month
@@ -322,7 +353,7 @@ def plan_alliance(
 
     rows = []
     for m, mean, lo, hi, d, r in zip(fc.months, fc.mean, fc.lower, fc.upper, demand, run, strict=True):
-        a = ambition_for("fds", m)
+        amb_m = ambition_for("fds", m)
         rows.append(
             {
                 "month": m.isoformat()[:7],
@@ -334,7 +365,7 @@ def plan_alliance(
                 "cancer_capacity": round(planned * _weeks(m)),
                 "backlog": round(r.backlog_start),
                 "modelled_fds": r.share_within,
-                "ambition": a[0] if a else None,
+                "ambition": amb_m[0] if amb_m else None,
             }
         )
     used = {
@@ -350,7 +381,9 @@ def plan_alliance(
             "option": catalogue[k].option,
             "label": catalogue[k].label,
             "value": v,
-            "from": "given" if given else ("default" if not isinstance(catalogue[k].default, str) else catalogue[k].default),
+            "from": "given"
+            if given
+            else ("default" if not isinstance(catalogue[k].default, str) else catalogue[k].default),
             "default": catalogue[k].default,
             "source": "given on the command line" if given else sources[catalogue[k].source],
             "confidence": None if given else catalogue[k].confidence,
@@ -391,7 +424,13 @@ def plan_alliance(
             "predecessors": [p for p, _ in predecessors(alliance)],
         },
         conversion={
-            "tests_per_referral": {"mean": tpr.mean, "sd": tpr.sd, "low": tpr.low, "high": tpr.high, "months": tpr.months},
+            "tests_per_referral": {
+                "mean": tpr.mean,
+                "sd": tpr.sd,
+                "low": tpr.low,
+                "high": tpr.high,
+                "months": tpr.months,
+            },
             "tests_per_referral_pooled": ratio_tpr,
             "months": f"{both[0]:%Y-%m} to {both[-1]:%Y-%m}",
             "cancer_share": share,

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from itertools import pairwise
 
 import numpy as np
 
@@ -64,7 +65,7 @@ def seasonal_naive(values: list[float], horizon: int, season: int = SEASON) -> l
 
 
 def _fit(values: list[float]):
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing  # type: ignore[import-untyped]
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter from the optimiser
@@ -191,11 +192,11 @@ class SeasonalProfile:
 
 def seasonal_profile(months: Sequence[date], values: Sequence[float], *, source: str = "") -> SeasonalProfile:
     """Seasonal factors of ``values`` per working day (consecutive months, at least two years)."""
-    from statsmodels.tsa.seasonal import seasonal_decompose
+    from statsmodels.tsa.seasonal import seasonal_decompose  # type: ignore[import-untyped]
 
     if len(values) < 2 * SEASON:
         raise ValueError(f"a seasonal profile needs at least {2 * SEASON} consecutive months; got {len(values)}")
-    for a, b in zip(months, months[1:], strict=False):
+    for a, b in pairwise(months):
         if add_months(a, 1) != b:
             raise ValueError(f"months are not consecutive: {a:%Y-%m} then {b:%Y-%m}")
     rate = np.asarray([v / working_days(m) for m, v in zip(months, values, strict=True)], dtype=float)
@@ -205,7 +206,7 @@ def seasonal_profile(months: Sequence[date], values: Sequence[float], *, source:
 
 
 def _adjusted_fit(months: Sequence[date], values: Sequence[float], profile: SeasonalProfile):
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing  # type: ignore[import-untyped]
 
     y = np.log(np.asarray(values, dtype=float)) - np.log([profile.calendar_factor(m) for m in months])
     with warnings.catch_warnings():
@@ -214,7 +215,9 @@ def _adjusted_fit(months: Sequence[date], values: Sequence[float], profile: Seas
         return model.fit(optimized=True)
 
 
-def adjusted_point(months: Sequence[date], values: Sequence[float], profile: SeasonalProfile, horizon: int) -> list[float]:
+def adjusted_point(
+    months: Sequence[date], values: Sequence[float], profile: SeasonalProfile, horizon: int
+) -> list[float]:
     """Point forecasts of the calendar-adjusted damped-trend model (see module docstring)."""
     fit = _adjusted_fit(months, values, profile)
     future = [add_months(months[-1], h + 1) for h in range(horizon)]
