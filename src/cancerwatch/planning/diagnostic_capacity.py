@@ -43,7 +43,7 @@ def spread(values: Sequence[float]) -> Spread:
     return Spread(statistics.fmean(values), sd, min(values), max(values), len(values))
 
 
-def tests_per_referral(activity: Mapping[str, float], referrals: Mapping[str, float]) -> Spread:
+def pathway_tests_per_referral(activity: Mapping[str, float], referrals: Mapping[str, float]) -> Spread:
     """DM01 activity ÷ referrals seen, month by month, over the months both have (keys: month)."""
     months = sorted(set(activity) & set(referrals))
     ratios = [activity[m] / referrals[m] for m in months if referrals[m] > 0]
