@@ -237,7 +237,9 @@ def plan_alliance(
         return float(sum(by_test[t][m][key] for t in tests if m in by_test[t]))
 
     activity = {m: total(m, "total_activity") for m in both}
-    tpr = pathway_tests_per_referral({m.isoformat(): a for m, a in activity.items()}, {m.isoformat(): ref[m] for m in both})
+    tpr = pathway_tests_per_referral(
+        {m.isoformat(): a for m, a in activity.items()}, {m.isoformat(): ref[m] for m in both}
+    )
     all_activity = sum(activity.values())
     mix = {
         t: sum(float(by_test[t][m]["total_activity"]) for m in both if m in by_test[t]) / all_activity for t in tests

@@ -57,7 +57,9 @@ def test_relief_capacity_matches_the_nhsr_waiting_list_example():
 
 
 def test_need_for_test_adds_the_backlog_spread_over_the_months():
-    n = need_for_test("ct", activity_now=480, demand=500, waiting_list=1000, waiting_6plus=109, max_share=0.01, months=4)
+    n = need_for_test(
+        "ct", activity_now=480, demand=500, waiting_list=1000, waiting_6plus=109, max_share=0.01, months=4
+    )
     assert n.backlog_to_clear == pytest.approx(100)
     assert n.activity_needed == pytest.approx(525)  # 500 + 100 / 4
     assert n.gap == pytest.approx(45) and n.gap_pct == pytest.approx(9.375)
