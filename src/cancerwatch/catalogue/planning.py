@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from typing import Any
 from datetime import date
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from cancerwatch.catalogue.organisations import packaged_rows
 

@@ -13,8 +13,8 @@ from cancerwatch.planning.diagnostic_capacity import (
     demand_forecast,
     monthly_demand,
     need_for_test,
-    relief_capacity,
     pathway_tests_per_referral,
+    relief_capacity,
 )
 
 
