@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from cancerwatch.cli.app import app
 from cancerwatch.diagnostics_queries import capacity_and_backlog
+from cancerwatch.errors import NoData
 from cancerwatch.planning.capacity_plan import plan_alliance
 from cancerwatch.planning.scenarios import Scenario
 from cancerwatch.queries import MetricQuery, metrics
@@ -102,6 +103,8 @@ def test_east_of_england_reads_across_april_2024(warehouse):
     assert d["observed"][0]["referrals"] == october > 0
     assert plan.conversion["months"] == "2024-08 to 2025-07"  # DM01 starts August 2024, inside E56000035's life
     assert math.isfinite(plan.dm01["activity_needed"])
+    with pytest.raises(NoData, match="planned under its successor"):  # six months, October 2023 – March 2024
+        plan_alliance(warehouse, "EOE-NORTH", scenario=Scenario())
 
 
 def test_plan_cli(warehouse_path, tmp_path):

@@ -215,6 +215,11 @@ def plan_alliance(
     months, referrals, summed = alliance_referrals(con, alliance)
     profile = national_profile(con)
     min_train = int(planning_rules()["backtest_min_train"])
+    if len(months) <= min_train:
+        raise NoData(
+            f"{alliance}: {len(months)} months of urgent referrals seen ({months[0]:%Y-%m} to {months[-1]:%Y-%m}); "
+            f"a plan needs more than {min_train} (an Alliance that was succeeded is planned under its successor)"
+        )
     bt = rolling_backtest(months, referrals, profile, min_train=min_train, max_horizon=horizon)
     fc = adjusted_forecast(months, referrals, profile, horizon)
     grow = 1 + scenario.demand_growth_pct / 100
