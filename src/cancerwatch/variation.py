@@ -132,32 +132,39 @@ class FunnelView:
 
 
 def spc_of_rows(
-    standard: str,
+    standard: str | None,
     rows: Sequence[dict],
     *,
     target: float | None = None,
     rebase: Sequence[date] | None = None,
     screen_outliers: bool | None = None,
+    improvement_direction: str | None = None,
 ) -> SpcView:
     """SPC of the monthly metric ``rows`` of one organisation (time order) under the policy.
 
     Months without a performance (no patients) are left out; the rest must be consecutive
     (NHSRplotthedots input rule), else NoData names the gap. ``target`` replaces the threshold
-    in force, ``rebase`` the policy's dates (``()`` for none), ``screen_outliers`` its screening.
+    in force, ``rebase`` the policy's dates for ``standard`` (``()`` for none), ``screen_outliers``
+    its screening; ``improvement_direction`` defaults to the standard's (catalogue). Without a
+    ``standard`` the series has no rebase dates and needs an ``improvement_direction``.
     """
     policy = variation_policy().spc
     series = [r for r in rows if r.get("performance") is not None]
     if not series:
-        raise NoData(f"no monthly {standard} figures to chart")
+        raise NoData(f"no monthly {standard or ''} figures to chart".replace("  ", " "))
     dates = [date.fromisoformat(str(r["period_start"])[:10]) for r in series]
     for a, b in itertools.pairwise(dates):
         if add_months(a, 1) != b:
             raise NoData(f"the monthly series has a gap after {a:%Y-%m}: choose --from/--to within one run")
-    dates_rebase = tuple(policy.rebase_dates(standard) if rebase is None else rebase)
+    policy_dates = policy.rebase_dates(standard) if standard else ()
+    dates_rebase = policy_dates if rebase is None else tuple(rebase)
+    direction = improvement_direction or (get_standard(standard).improvement_direction if standard else None)
+    if direction is None:
+        raise UsageError("an SPC chart needs a standard or an improvement direction")
     result = compute_spc(
         dates,
         [float(r["performance"]) for r in series],
-        improvement_direction=get_standard(standard).improvement_direction,
+        improvement_direction=direction,
         target=[target if target is not None else r.get("threshold") for r in series],
         rebase=dates_rebase,
         screen_outliers=policy.screen_outliers if screen_outliers is None else screen_outliers,

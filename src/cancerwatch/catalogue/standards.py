@@ -209,9 +209,3 @@ headline standards of every overview, tile and report (NHS England, "Cancer wait
 def headline_standards() -> tuple[str, ...]:
     """Ids of the headline standards, in catalogue order."""
     return tuple(s.id for s in standards().values() if s.family == HEADLINE_FAMILY)
-
-
-def latest_ambition(standard_id: str) -> Threshold | None:
-    """The planning ambition with the latest target month, or None (e.g. FDS 80% for March 2026)."""
-    ambitions = [t for t in get_standard(standard_id).thresholds if t.kind == "ambition" and t.applies_to_month]
-    return max(ambitions, key=lambda t: t.applies_to_month or date.min, default=None)

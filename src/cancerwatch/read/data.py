@@ -12,7 +12,7 @@ from cancerwatch.catalogue.suppression import RECORD_LEVEL_KINDS
 from cancerwatch.read.context import Reader
 from cancerwatch.warehouse.status import (
     quarantine_by_kind,
-    revision_rows,
+    revised_files,
     source_rows,
     unmapped_code_rows,
     warehouse_counts,
@@ -50,7 +50,7 @@ def data_page(reader: Reader) -> DataPage:
     return DataPage(
         counts=warehouse_counts(reader.con),
         sources=source_rows(reader.con),
-        revisions=revision_rows(reader.con),
+        revisions=revised_files(reader.con),
         quarantine=quarantine(reader),
         unmapped=unmapped_code_rows(reader.con),
     )

@@ -24,6 +24,7 @@ SHORT_GROUP_WARNING_THRESHOLD = 13
 ``ptd_add_short_group_warnings.R`` default of option ``ptd_spc.warning_threshold`` (its help page
 says 12; the code says 13)."""
 
+
 @dataclass(frozen=True)
 class SpcPoint:
     """One point of the chart, with the design.md ``cancerwatch spc`` per-point fields."""

@@ -132,7 +132,11 @@ def register(app: typer.Typer) -> None:
         period: Annotated[str, typer.Option(help="month, quarter or year")] = "month",
         period_start: Annotated[str, typer.Option(help="first month of the period, YYYY-MM")] = "2023-04",
         target: Annotated[
-            str | None, typer.Option(help="england (its performance in the period) or threshold (default: policy)")
+            str | None,
+            typer.Option(
+                help="centre line: england (its performance in the period) or threshold (default: the policy's); "
+                "φ and τ² always come from the pooled rate"
+            ),
         ] = None,
         overdispersion: Annotated[
             bool | None,
