@@ -22,11 +22,13 @@ import duckdb
 
 from cancerwatch.analytics.intervals import wilson_interval
 from cancerwatch.catalogue.indicators import SUM_UNITS, Indicator, get_indicator, target_in_force
-from cancerwatch.catalogue.organisations import NATIONAL_CODE, NATIONAL_NAME
+from cancerwatch.catalogue.organisations import NATIONAL_CODE, NATIONAL_NAME, UNMAPPED_CODE
 from cancerwatch.errors import NoData, UsageError
 from cancerwatch.ingest.readers.indicator_periods import parse_financial_year, period_end, period_label
+from cancerwatch.metrics.performance import attach_level
 from cancerwatch.periods import fy_label
-from cancerwatch.warehouse.organisations import org_names
+from cancerwatch.warehouse.connect import ibis_backend
+from cancerwatch.warehouse.organisations import ons_to_ods, org_names
 
 PER_100K = 100_000
 _COLUMNS = "period_type, period_start, org_code, numerator, denominator, value, ci_low, ci_high"
@@ -64,11 +66,6 @@ def real_terms(values: Mapping[str, float], deflator: Mapping[str, float], base_
     return out
 
 
-def _ons_to_ods(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
-    rows = con.execute("SELECT org_type, ons_code, org_code FROM organisations WHERE ons_code IS NOT NULL").fetchall()
-    return {(t, ons): code for t, ons, code in rows}
-
-
 def _published(con: duckdb.DuckDBPyConnection, ind: Indicator, level: str) -> list[dict]:
     cur = con.execute(
         f"""SELECT {_COLUMNS} FROM indicator_values
@@ -77,7 +74,7 @@ def _published(con: duckdb.DuckDBPyConnection, ind: Indicator, level: str) -> li
     )
     names = [d[0] for d in cur.description]
     fetched = cur.fetchall()
-    codes = _ons_to_ods(con)  # after fetching: a new query on the connection discards pending results
+    codes = ons_to_ods(con)  # after fetching: a new query on the connection discards pending results
     out = []
     for values in fetched:
         r = dict(zip(names, values, strict=True))
@@ -96,31 +93,31 @@ def _value(ind: Indicator, numerator: float, denominator: float) -> float | None
 
 
 def _aggregated(con: duckdb.DuckDBPyConnection, ind: Indicator, level: str) -> list[dict]:
-    """Roll ``aggregate_from`` rows up to ``level`` (England: every row, mapped or not)."""
+    """Roll ``aggregate_from`` rows up to ``level`` (England: every row, mapped or not) with the one
+    roll-up rule of every figure (``metrics.performance.attach_level``); at other levels rows of
+    organisations with no parent there are left out."""
     base = ind.aggregate_from
     if base is None or base == level:
         return []
-    where = "v.indicator_id = ? AND v.org_level = ? AND v.superseded_by IS NULL"
-    where += " AND v.numerator IS NOT NULL" if ind.unit in SUM_UNITS else " AND v.denominator IS NOT NULL"
-    if level == "national":
-        sql = f"""SELECT v.period_type, v.period_start, '{NATIONAL_CODE}' AS org_code,
-                         sum(v.numerator), sum(v.denominator) FROM indicator_values v
-                  WHERE {where} GROUP BY ALL"""  # noqa: S608 - constant text only
-        params: list = [ind.id, base]
-    else:
-        sql = f"""SELECT v.period_type, v.period_start, r.parent_code, sum(v.numerator), sum(v.denominator)
-                  FROM indicator_values v JOIN org_rollup r
-                    ON r.org_code = v.org_code AND r.level = ? AND r.basis = ?
-                   AND v.period_start >= r.valid_from AND (r.valid_to IS NULL OR v.period_start <= r.valid_to)
-                  WHERE {where} GROUP BY ALL"""  # noqa: S608 - constant text only
-        params = [level, "provider" if base == "provider" else "commissioner", ind.id, base]
+    backend = ibis_backend(con)
+    v = backend.table("indicator_values")
+    v = v.filter(v.indicator_id == ind.id, v.org_level == base, v.superseded_by.isnull())
+    v = v.filter(v.numerator.notnull() if ind.unit in SUM_UNITS else v.denominator.notnull())
+    basis = "provider" if base == "provider" else "commissioner"
+    placed = attach_level(v, backend.table("org_rollup"), level=level, basis=basis, on="period_start")
+    if level != "national":
+        placed = placed.filter(placed.unit_code != UNMAPPED_CODE)
+    summed = placed.group_by(["period_type", "period_start", "unit_code"]).aggregate(
+        numerator=placed.numerator.sum(), denominator=placed.denominator.sum()
+    )
     out = []
-    for ptype, start, code, num, den in con.execute(sql, params).fetchall():
+    for r in summed.to_pyarrow().to_pylist():
+        num, den = r["numerator"], r["denominator"]
         out.append(
             {
-                "period_type": ptype,
-                "period_start": start,
-                "org_code": code,
+                "period_type": r["period_type"],
+                "period_start": r["period_start"],
+                "org_code": r["unit_code"],
                 "numerator": num,
                 "denominator": den,
                 "value": _value(ind, num, den),
@@ -277,7 +274,7 @@ def indicator_metrics(
             row["prices"] = prices
     if org:
         wanted = org.upper()
-        codes = {ods for (t, ons), ods in _ons_to_ods(con).items() if t == level and ons == wanted}
+        codes = {ods for (t, ons), ods in ons_to_ods(con).items() if t == level and ons == wanted}
         out = [r for r in out if r["org_code"] == wanted or r["org_code"] in codes]
         if not out:
             raise NoData(f"no {ind.id} figures for {level} organisation {org!r}")

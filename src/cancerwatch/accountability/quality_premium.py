@@ -23,10 +23,15 @@ import tomllib
 from importlib import resources
 
 import duckdb
+import ibis
+import ibis.expr.types as ir
 
 from cancerwatch.catalogue.organisations import UNMAPPED_CODE
 from cancerwatch.errors import UsageError
+from cancerwatch.metrics.performance import attach_level
 from cancerwatch.periods import fy_label
+from cancerwatch.warehouse.connect import ibis_backend
+from cancerwatch.warehouse.organisations import org_names
 
 LEVELS = ("sub_icb", "icb", "alliance")
 
@@ -36,28 +41,38 @@ MEASURE = (
 )
 """One line saying what ``early_diagnosis_rate`` is, for every front end that shows it."""
 
-EARLY_SQL = """
-WITH dx AS (
-  SELECT commissioner_code, stage, emergency_presentation,
-         coalesce(CASE WHEN fds_outcome = 'cancer_confirmed' THEN fds_end_date END, treatment_date) AS dx_date
-  FROM pathways
-  WHERE fds_outcome = 'cancer_confirmed' OR (treatment_kind = 'first' AND treatment_date IS NOT NULL)
-), placed AS (
-  SELECT dx.*, CASE WHEN month(dx_date) >= 4 THEN year(dx_date) ELSE year(dx_date) - 1 END AS fy,
-         coalesce(r.parent_code, $unmapped) AS unit_code
-  FROM dx LEFT JOIN org_rollup r
-    ON r.basis = 'commissioner' AND r.level = $level AND r.org_code = dx.commissioner_code
-   AND dx_date >= r.valid_from AND (r.valid_to IS NULL OR dx_date <= r.valid_to)
-  WHERE dx_date IS NOT NULL
-)
-SELECT unit_code, fy,
-       count(*) AS diagnosed,
-       count(*) FILTER (WHERE stage IN ('1', '2', '3', '4')) AS staged,
-       count(*) FILTER (WHERE stage IN ('1', '2')) AS early,
-       count(*) FILTER (WHERE emergency_presentation IS NOT NULL) AS ep_recorded,
-       count(*) FILTER (WHERE emergency_presentation) AS emergency
-FROM placed GROUP BY ALL ORDER BY unit_code, fy
-"""
+STAGED = ("1", "2", "3", "4")
+EARLY = ("1", "2")
+
+
+def early_diagnosis_counts(pathways: ir.Table, rollup: ir.Table, *, level: str) -> ir.Table:
+    """Diagnosed, staged, early and emergency counts per organisation at ``level`` and financial year
+    (an Ibis expression): each cancer counts towards the organisation its commissioner rolled up to
+    on the date of diagnosis (``metrics.performance.attach_level``, as every figure)."""
+    p = pathways
+    confirmed = p.fds_outcome == "cancer_confirmed"
+    first_treated = (p.treatment_kind == "first") & p.treatment_date.notnull()
+    dx = p.filter(confirmed | first_treated)
+    dx = dx.select(
+        "commissioner_code",
+        "stage",
+        "emergency_presentation",
+        dx_date=ibis.coalesce(
+            ibis.ifelse(dx.fds_outcome == "cancer_confirmed", dx.fds_end_date, ibis.null("date")), dx.treatment_date
+        ),
+    )
+    dx = dx.filter(dx.dx_date.notnull())
+    placed = attach_level(dx, rollup, level=level, basis="commissioner", code="commissioner_code", on="dx_date")
+    month, year = placed.dx_date.month(), placed.dx_date.year()
+    placed = placed.mutate(fy=ibis.ifelse(month >= 4, year, year - 1))
+    counted = placed.group_by(["unit_code", "fy"]).aggregate(
+        diagnosed=placed.count(),
+        staged=placed.stage.isin(STAGED).sum(),
+        early=placed.stage.isin(EARLY).sum(),
+        ep_recorded=placed.emergency_presentation.notnull().sum(),
+        emergency=(placed.emergency_presentation == True).sum(),  # noqa: E712 - SQL three-valued logic
+    )
+    return counted.order_by(["unit_code", "fy"])
 
 
 def rule() -> dict:
@@ -70,8 +85,21 @@ def early_diagnosis(con: duckdb.DuckDBPyConnection, *, level: str = "sub_icb") -
     """Per organisation and financial year: early-diagnosis share, completeness, emergency rate."""
     if level not in LEVELS:
         raise UsageError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
-    rows = con.execute(EARLY_SQL, {"level": level, "unmapped": UNMAPPED_CODE}).fetchall()
-    names = dict(con.execute("SELECT org_code, org_name FROM organisations").fetchall())
+    backend = ibis_backend(con)
+    expr = early_diagnosis_counts(backend.table("pathways"), backend.table("org_rollup"), level=level)
+    rows = [
+        (
+            r["unit_code"],
+            r["fy"],
+            r["diagnosed"],
+            r["staged"] or 0,
+            r["early"] or 0,
+            r["ep_recorded"] or 0,
+            r["emergency"] or 0,
+        )
+        for r in expr.to_pyarrow().to_pylist()
+    ]
+    names = org_names(con)
     out = []
     for unit, fy, diagnosed, staged, early, ep_recorded, emergency in rows:
         out.append(

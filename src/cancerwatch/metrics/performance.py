@@ -52,18 +52,23 @@ def standard_facts(facts: ir.Table, standard: Standard, *, basis: str, dataset: 
     return out
 
 
-def attach_level(t: ir.Table, rollup: ir.Table, *, level: str, basis: str) -> ir.Table:
-    """Add ``unit_code``: the organisation each fact counts towards at ``level``."""
+def attach_level(
+    t: ir.Table, rollup: ir.Table, *, level: str, basis: str, code: str = "org_code", on: str = "period"
+) -> ir.Table:
+    """Add ``unit_code``: the organisation each row counts towards at ``level``.
+
+    The one roll-up rule of every figure (CWT facts, indicators, record-level measures): the
+    organisation ``code`` maps to its parent at ``level`` on ``basis`` through ``org_rollup`` as it
+    stood on the row's date ``on``; a row with no parent there goes to ``UNMAPPED``.
+    """
     if level == "national":
         return t.mutate(unit_code=ibis.literal(NATIONAL_CODE))
     if level == "provider":
-        return t.mutate(unit_code=t.org_code)
+        return t.mutate(unit_code=t[code])
     r = rollup.filter(rollup.basis == basis, rollup.level == level)
-    joined = t.left_join(
-        r,
-        [t.org_code == r.org_code, t.period >= r.valid_from, r.valid_to.isnull() | (t.period <= r.valid_to)],
-    )
-    return joined.mutate(unit_code=joined.parent_code.fill_null(UNMAPPED_CODE)).select(*t.columns, "unit_code")
+    r = r.select(_child=r.org_code, _parent=r.parent_code, _from=r.valid_from, _to=r.valid_to)
+    joined = t.left_join(r, [t[code] == r._child, t[on] >= r._from, r._to.isnull() | (t[on] <= r._to)])
+    return joined.mutate(unit_code=joined._parent.fill_null(UNMAPPED_CODE)).select(*t.columns, "unit_code")
 
 
 def metric_counts(
