@@ -1,6 +1,7 @@
-"""``cancerwatch diagnostics``: DM01 waiting lists, waits and activity per test (the read API in
-``diagnostics_queries.py``); ``cancerwatch workforce``: staff by main staff group beside the
-organisation's performance (``workforce_queries.py``)."""
+"""``cancerwatch diagnostics``: DM01 waiting lists, waits and activity per test; ``cancerwatch
+workforce``: staff by main staff group beside the organisation's performance. Both read through
+the read layer (``cancerwatch.read.diagnostics``, over ``diagnostics_queries`` and
+``workforce_queries``)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import typer
 from cancerwatch.catalogue.diagnostics import ALL_TESTS, cancer_pathway_tests, diagnostic_tests
 from cancerwatch.cli.options import DbOption, FormatOption, db_path
 from cancerwatch.cli.output import Format, default_format, emit
-from cancerwatch.diagnostics_queries import DiagnosticsQuery, diagnostics
+from cancerwatch.diagnostics_queries import DiagnosticsQuery
 from cancerwatch.periods import parse_month
+from cancerwatch.read.context import Reader
+from cancerwatch.read.diagnostics import diagnostics_table, workforce_view
 from cancerwatch.warehouse.connect import open_duckdb
-from cancerwatch.workforce_queries import performance_beside, workforce
 
 
 class Level(StrEnum):
@@ -76,7 +78,7 @@ def register(app: typer.Typer) -> None:
         )
         con = open_duckdb(db_path(db), read_only=True)
         try:
-            rows = diagnostics(con, query)
+            rows = diagnostics_table(Reader(con), query).rows
         finally:
             con.close()
         emit(rows, fmt, title=f"DM01 diagnostics by {level.value}", columns=TABLE_COLUMNS)
@@ -94,13 +96,12 @@ def register(app: typer.Typer) -> None:
         """FTE and headcount by staff group (NHS Workforce Statistics) beside the same month's performance."""
         con = open_duckdb(db_path(db), read_only=True)
         try:
-            rows = workforce(con, org, level=level.value, month=parse_month(month) if month else None)
-            first = rows[0]
-            perf = performance_beside(con, org, level=level.value, month=parse_month(first["period_label"]))
+            view = workforce_view(Reader(con), org, level=level.value, month=parse_month(month) if month else None)
         finally:
             con.close()
+        rows, perf = view.rows, view.performance
         fmt = fmt or default_format()
-        title = f"{first['org_name']} ({first['org_code']}), {first['period_label']}"
+        title = f"{view.org_name} ({view.org_code}), {view.month}"
         if fmt is Format.json:
             emit(rows, fmt, extra={"performance": perf})
         elif fmt is Format.csv:

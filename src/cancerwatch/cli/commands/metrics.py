@@ -139,8 +139,10 @@ WAIT_COLUMNS = ("period_label", "org_code", "org_name", "band", "patients", "sha
 
 
 def _wait_bands(query: MetricQuery, db: Path | None, engine: Engine) -> list[dict]:
-    """``--by wait_band``: the published wait distribution (``wait_queries``)."""
-    from cancerwatch.wait_queries import WaitQuery, wait_distribution
+    """``--by wait_band``: the published wait distribution (read layer over ``wait_queries``)."""
+    from cancerwatch.read.context import Reader
+    from cancerwatch.read.waits import wait_table
+    from cancerwatch.wait_queries import WaitQuery
 
     if engine is not Engine.duckdb:
         raise UsageError("--by wait_band reads the warehouse: use --engine duckdb")
@@ -148,12 +150,10 @@ def _wait_bands(query: MetricQuery, db: Path | None, engine: Engine) -> list[dic
         raise UsageError("--by wait_band gives published months, quarters or years only")
     con = open_duckdb(db_path(db), read_only=True)
     try:
-        return wait_distribution(
-            con,
-            WaitQuery(
-                query.standard, query.level, query.org, query.period, False, query.date_from, query.date_to, query.basis
-            ),
+        wanted = WaitQuery(
+            query.standard, query.level, query.org, query.period, False, query.date_from, query.date_to, query.basis
         )
+        return wait_table(Reader(con), wanted).rows
     finally:
         con.close()
 
