@@ -171,6 +171,25 @@ def _parse_pathways(path: Path, digest: str) -> ParsedFile:
     return parsed
 
 
+LOADABLE_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet")
+
+
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files to load: each file as given, and for a folder every loadable file inside it (any
+    depth, sorted; .csv, .xlsx, .xls, .parquet: other files such as boundaries and READMEs are not
+    sources). A folder with nothing to load is refused."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in LOADABLE_SUFFIXES)
+            if not found:
+                raise InputError("folder holds no .csv, .xlsx, .xls or .parquet files", file=str(p))
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
 def parse_files(
     paths: Sequence[Path], *, on_parsed: Callable[[Path], None] | None = None, workers: int | None = None
 ) -> list[ParsedFile]:
