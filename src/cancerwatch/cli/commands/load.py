@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cancerwatch.cli.options import DbOption, FormatOption, db_path
 from cancerwatch.cli.output import Format, emit
-from cancerwatch.ingest.load import load_files
+from cancerwatch.ingest.load import expand_paths, load_files
 from cancerwatch.warehouse.connect import open_duckdb
 
 
@@ -20,11 +20,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command("load")
     def load(
-        paths: Annotated[list[Path], typer.Argument(help="files to load (xlsx, csv, parquet)")],
+        paths: Annotated[
+            list[Path], typer.Argument(help="files to load (xlsx, xls, csv, parquet), or folders of them")
+        ],
         db: DbOption = None,
         fmt: FormatOption = None,
     ) -> None:
         """Load files in one transaction: all of them, or none. Identical files are skipped."""
+        paths = expand_paths(paths)
         con = open_duckdb(db_path(db))
         err = Console(stderr=True)
         with Progress(
