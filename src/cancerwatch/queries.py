@@ -130,7 +130,7 @@ def metrics(
     return _rows(q, fetched, org_names(con))
 
 
-def _num(v: object) -> float:
+def _num(v: float | Decimal | None) -> float:
     return float(v) if isinstance(v, Decimal) else float(v or 0)
 
 

@@ -238,7 +238,8 @@ class ReportBuilder:
 
     def build(self) -> AnnualReport:
         """The whole report."""
-        headline, legacy = [], []
+        headline: list[StandardReport] = []
+        legacy: list[StandardReport] = []
         for std in standards().values():
             rep = self.standard_report(std)
             if rep is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from typing import Any
 
 import matplotlib
 
@@ -37,7 +38,7 @@ NHS_MID_GREY = palette.NHS_MID_GREY
 NHS_PALE_GREY = palette.NHS_PALE_GREY
 MDC = {**palette.POINT, "target": palette.SPC_LINES["target"]}
 FONTS = ["Arial", "Helvetica", "Liberation Sans", "DejaVu Sans"]
-RC = {
+RC: dict[Any, Any] = {  # matplotlib rcParams (its stubs key them by a Literal of names)
     "font.family": "sans-serif",
     "font.sans-serif": FONTS,
     "font.size": 8.5,
@@ -123,16 +124,16 @@ def spc_chart(
     with rc_context(RC):
         fig = _figure(3.6 if small else 7.2, 2.0 if small else 2.35)
         ax = fig.add_subplot()
-        ax.axvspan(year_start, year_end, color=NHS_PALE_GREY, zorder=0, lw=0)
+        ax.axvspan(year_start, year_end, color=NHS_PALE_GREY, zorder=0, lw=0)  # type: ignore[arg-type]  # dates, through matplotlib's converters
         xs = [p["period_start"] for p in points]
         ax.set_axisbelow(True)
-        ax.plot(xs, [p["value"] for p in points], color=MDC["common_cause"], lw=1.2, zorder=2.4)
+        ax.plot(xs, [p["value"] for p in points], color=MDC["common_cause"], lw=1.2, zorder=2.4)  # type: ignore[arg-type]  # dates, through matplotlib's converters
         for key, style in (("mean", "-"), ("lpl", "--"), ("upl", "--")):
             for sx, sy in zip(*_steps(points, key), strict=True):
                 colour = palette.SPC_LINES["mean"] if key == "mean" else palette.SPC_LINES["limits"]
-                ax.plot(sx, sy, color=colour, lw=0.9, ls=style, zorder=2)
+                ax.plot(sx, sy, color=colour, lw=0.9, ls=style, zorder=2)  # type: ignore[arg-type]  # dates, through matplotlib's converters
         for sx, sy in zip(*_steps(points, "target"), strict=True):
-            ax.step(sx, sy, where="mid", color=MDC["target"], lw=1.1, ls=(0, (4, 2)), zorder=2.2)
+            ax.step(sx, sy, where="mid", color=MDC["target"], lw=1.1, ls=(0, (4, 2)), zorder=2.2)  # type: ignore[arg-type]  # dates, through matplotlib's converters
         colours = [palette.point_colour(p["point_type"]) for p in points]
         ax.scatter(xs, [p["value"] for p in points], c=colours, s=10 if small else 16, zorder=3, lw=0)
         _percent_axis(ax, 4 if small else 6)

@@ -120,7 +120,8 @@ def rebuild_organisations(con: duckdb.DuckDBPyConnection) -> None:
           FROM org_hierarchy WHERE child_type = 'provider'
     """)
     con.execute("DELETE FROM tumour_map WHERE source LIKE 'NHS England technical note%'")
-    if con.execute("SELECT count(*) FROM tumour_map").fetchone()[0] == 0:
+    mapped = con.execute("SELECT count(*) FROM tumour_map").fetchone()
+    if mapped is None or mapped[0] == 0:
         con.execute("INSERT INTO tumour_map SELECT group_2023, group_2022, source FROM cat_tumour_groups")
     for name in (
         "alliances",

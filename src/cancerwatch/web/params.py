@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import Path, Query
 
@@ -23,7 +23,10 @@ __all__ = [
     "TableFormat",
 ]
 
-HeadlineStandard = Literal[headline_standards()]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # a headline standard id is a str to the type checker
+    HeadlineStandard = str
+else:
+    HeadlineStandard = Literal[headline_standards()]
 Code = Annotated[str, Path(max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
 MonthOrEmpty = Annotated[str | None, Query(pattern=MONTH_OR_EMPTY)]
 PageFormat = Literal["html", "json"]

@@ -94,7 +94,7 @@ def month_cell(row: dict) -> str:
 def route_cell(row: dict) -> str:
     """Row label of a by-route table: the route's name."""
     route = row.get("route")
-    return ROUTE_NAMES.get(route, route or "Not known")
+    return ROUTE_NAMES.get(route, route) if route else "Not known"
 
 
 def org_href(level: str, code: str) -> str:

@@ -155,17 +155,21 @@ def variation_icon(last_point_type: str, improvement_direction: str) -> str:
     raise ValueError(f"unknown point type {last_point_type!r}")
 
 
-def assurance_type(target: float | None, lpl: float, upl: float, improvement_direction: str) -> str | None:
+def assurance_type(
+    target: float | None, lpl: float | None, upl: float | None, improvement_direction: str
+) -> str | None:
     """Whether the process will consistently pass, consistently fail, or hit and miss the target.
 
     Rule (NHSRplotthedots 0.2.2 ``ptd_calculate_assurance_type.R``), from the limits of the latest
     rebase group: with direction ``increase``, target < LPL → ``consistent_pass`` and target > UPL →
     ``consistent_fail``; ``decrease`` swaps them; otherwise (including a target exactly on a limit)
     ``inconsistent``. ``None`` when there is no target, the direction is neutral, or the limits
-    are not defined (NaN).
+    are not defined (None or NaN).
     """
     direction = direction_code(improvement_direction)
-    if target is None or direction == 0 or math.isnan(target) or math.isnan(lpl) or math.isnan(upl):
+    if target is None or lpl is None or upl is None or direction == 0:
+        return None
+    if math.isnan(target) or math.isnan(lpl) or math.isnan(upl):
         return None
     if target > upl:
         return CONSISTENT_FAIL if direction > 0 else CONSISTENT_PASS

@@ -58,7 +58,9 @@ class PChart:
         return rows
 
 
-def _inputs(numerators: Sequence[float], denominators: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+def _inputs(
+    numerators: Sequence[float] | np.ndarray, denominators: Sequence[float] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(numerators, dtype=float)
     n = np.asarray(denominators, dtype=float)
     if x.shape != n.shape or x.ndim != 1:
@@ -71,7 +73,9 @@ def _inputs(numerators: Sequence[float], denominators: Sequence[float]) -> tuple
 
 
 def pooled_proportion(
-    numerators: Sequence[float], denominators: Sequence[float], baseline_points: int | None = None
+    numerators: Sequence[float] | np.ndarray,
+    denominators: Sequence[float] | np.ndarray,
+    baseline_points: int | None = None,
 ) -> float:
     """Centre line ``p̄ = Σx / Σn`` over the baseline (the first ``baseline_points``, or all).
 
@@ -83,7 +87,7 @@ def pooled_proportion(
     return float(x.sum()) / total if total > 0 else float("nan")
 
 
-def binomial_sigma(centre: float, denominators: Sequence[float]) -> np.ndarray:
+def binomial_sigma(centre: float, denominators: Sequence[float] | np.ndarray) -> np.ndarray:
     """Per-point binomial sigma ``sqrt(p̄(1 − p̄)/n_i)`` (NaN where ``n_i = 0``). qicharts2 ``qic.p``."""
     n = np.asarray(denominators, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -27,7 +27,11 @@ from cancerwatch.read.figures import funnel_for, series, spc_for
 from cancerwatch.warehouse.organisations import find_organisation
 
 router = APIRouter(tags=["analytics"])
-ERRORS = {400: {"model": ErrorEnvelope}, 404: {"model": ErrorEnvelope}, 503: {"model": ErrorEnvelope}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorEnvelope},
+    404: {"model": ErrorEnvelope},
+    503: {"model": ErrorEnvelope},
+}
 
 
 @router.get("/spc", response_model=SpcResponse, responses=ERRORS, summary="SPC chart of one organisation")

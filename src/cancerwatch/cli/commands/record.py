@@ -15,7 +15,6 @@ from typing import Annotated
 import ibis
 import typer
 
-from cancerwatch.catalogue.standards import get_standard
 from cancerwatch.cli.commands.metrics import (
     TABLE_COLUMNS,
     Basis,
@@ -220,15 +219,16 @@ def register(app: typer.Typer) -> None:
             MetricQuery(s, level=level.value, dataset="record", date_from=parse_month(from_), date_to=parse_month(to))
             for s in RECORD_STANDARDS
         ]
-        queries = [q.validated() for q in queries]
+        resolved = [q.resolve() for q in queries]
         con = open_duckdb(db_path(db), read_only=True)
         try:
             backend = ibis_backend(con)
             facts, rollup = backend.table("facts"), backend.table("org_rollup")
             rows = []
-            for q in queries:
+            for r in resolved:
+                q = r.query
                 expr = reconcile_counts(
-                    facts, rollup, get_standard(q.standard), level=q.level, basis=q.basis,
+                    facts, rollup, r.standard, level=q.level, basis=r.spec.basis,
                     date_from=q.date_from, date_to=q.date_to,
                 )  # fmt: skip
                 rows.extend(_iso(expr.to_pyarrow().to_pylist()))
