@@ -39,7 +39,8 @@ def test_standards_lists_the_catalogue_with_dated_thresholds(client):
 
 def test_organisations_filters_by_level_and_text(client):
     body = client.get("/api/v1/organisations", params={"level": "alliance"}).json()
-    assert body["total_rows"] == 21 and body["limit"] == 100 and body["offset"] == 0
+    # 21 Alliances to March 2024 (East of England North and South), 20 from April 2024 (E56000035): 22 in all
+    assert body["total_rows"] == 22 and body["limit"] == 100 and body["offset"] == 0
     assert {r["level"] for r in body["rows"]} == {"alliance"}
     found = client.get("/api/v1/organisations", params={"q": "manchester"}).json()["rows"]
     assert any(r["org_code"] == "E56000032" for r in found)
@@ -111,9 +112,17 @@ def test_metrics_echo_the_query_with_the_default_basis(client):
 def test_spc_with_the_contract(client):
     body = client.get("/api/v1/spc", params={"standard": "62d", "level": "alliance", "org": "E56000005"}).json()
     assert body["org_name"] == "Cheshire and Merseyside"
-    assert [p["period_start"] for p in body["points"]] == [f"2023-{m:02d}-01" for m in range(4, 10)]
+    # every month loaded, April 2023 to July 2025
+    months = [f"{y}-{m:02d}-01" for y in (2023, 2024, 2025) for m in range(1, 13)]
+    assert [p["period_start"] for p in body["points"]] == months[3 : 3 + 28]
     assert {"value", "mean", "lpl", "upl", "point_type"} <= body["points"][0].keys()
     assert body["summary"]["variation_type"] in {"common_cause", "special_cause_improvement", "special_cause_concern"}
+    # the variation policy restarts the limits when the combined standard began (October 2023); the six
+    # months before it have trial limits
+    assert body["summary"]["rebased_at"] == ["2023-10"] and body["summary"]["trial_limits"] is True
+    assert {p["rebase_group"] for p in body["points"][:6]} == {0} and {
+        p["rebase_group"] for p in body["points"][6:]
+    } == {1}
     national = client.get("/api/v1/spc", params={"standard": "fds"}).json()
     assert national["org_code"] == "ENG" and len(national["points"]) > 24
 

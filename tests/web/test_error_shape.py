@@ -61,10 +61,12 @@ def test_validation_messages_name_the_parameter(client):
 
 
 def test_spc_and_funnel_without_figures_use_the_envelope(client):
-    assert_envelope(
-        client.get("/api/v1/spc", params={"standard": "2ww", "level": "alliance", "org": "E56000005"}), 404, "no_data"
-    )
-    assert_envelope(client.get("/api/v1/funnel", params={"standard": "2ww", "level": "alliance"}), 404, "no_data")
+    # GEC (an independent-sector diagnostic service) has 62-day but no screening figures; the two-week
+    # wait is derived from the monthly workbooks, which begin in October 2023
+    screening = {"standard": "62d_screening", "level": "provider", "org": "GEC"}
+    assert_envelope(client.get("/api/v1/spc", params=screening), 404, "no_data")
+    june = {"standard": "2ww", "level": "alliance", "period_start": "2023-06"}
+    assert_envelope(client.get("/api/v1/funnel", params=june), 404, "no_data")
 
 
 def test_public_record_level_request_uses_the_envelope(public_client):

@@ -61,8 +61,10 @@ def test_overview_shows_each_standard_latest_month(client):
     html = client.get("/").text
     for name in ("28-day FDS", "31-day", "62-day"):
         assert f'<h3 class="nhsuk-heading-s">{name}</h3>' in html
-    assert "September 2023" in html
-    assert "nhsuk-tag--red" in html  # no standard was met in September 2023
+    # July 2025, England: FDS 239,545 of 313,225 (76.5%) met 75%; 31-day 58,577 of 63,402 (92.4%)
+    # missed 96%; 62-day 22,228 of 31,984.5 (69.5%) missed 85%
+    assert "July 2025" in html
+    assert "nhsuk-tag--green" in html and "nhsuk-tag--red" in html
     assert "Cheshire and Merseyside" in html
     assert 'data-chart="spark-fds-spec"' in html
 
@@ -76,11 +78,11 @@ def test_overview_shows_spc_icons(client):
 def test_alliance_page_lists_its_member_providers(client, warehouse):
     html = client.get("/alliance/E56000005").text
     assert "<h1>Cheshire and Merseyside</h1>" in html
-    members = member_codes(warehouse, basis="provider", level="alliance", parent_code="E56000005", on=date(2023, 9, 1))
+    members = member_codes(warehouse, basis="provider", level="alliance", parent_code="E56000005", on=date(2025, 7, 1))
     assert members
     links = set(re.findall(r'href="/org/provider/([A-Z0-9]+)"', html))
     assert links and links <= set(members)
-    assert "By route, September 2023" in html
+    assert "By route, July 2025" in html
     assert 'data-chart="trend-spec"' in html
     assert "Urgent suspected cancer referral" in html
 
@@ -90,7 +92,8 @@ def test_alliance_page_with_spc_and_funnel(client):
     assert 'data-chart="funnel-spec"' in html
     spec = json.loads(re.search(r'<script type="application/json" id="funnel-spec">(.*?)</script>', html).group(1))
     names = {n for trace in spec["data"] for n in (trace.get("text") or [])}
-    assert "Cheshire and Merseyside" in names and len(names) == 21
+    # July 2025: 20 Alliances (East of England North and South are one Alliance from April 2024)
+    assert "Cheshire and Merseyside" in names and len(names) == 20
     trend = json.loads(re.search(r'<script type="application/json" id="trend-spec">(.*?)</script>', html).group(1))
     assert {t["name"] for t in trend["data"]} >= {"Upper process limit", "Mean", "Lower process limit", "England"}
     assert "/static/icons/variation/" in html
@@ -98,7 +101,8 @@ def test_alliance_page_with_spc_and_funnel(client):
 
 def test_org_pages_for_each_level(client):
     icb = client.get("/org/icb/QOP").text
-    assert "Sub-ICB locations" in icb and "Providers" in icb
+    # NHS England's monthly commissioner workbooks give ICBs only: sub-ICB figures end in September 2023
+    assert "Sub-ICB locations, September 2023" in icb and "Providers, July 2025" in icb
     assert (
         client.get("/org/alliance/E56000005", follow_redirects=False)
         .headers["location"]
@@ -115,7 +119,7 @@ def test_league_sorts_on_the_server(client):
 
     best_first = orgs({"sort": "performance", "dir": "desc"})
     worst_first = orgs({"sort": "performance", "dir": "asc"})
-    assert len(best_first) == 21 and best_first == worst_first[::-1]
+    assert len(best_first) == 20 and best_first == worst_first[::-1]  # July 2025: 20 Alliances
     by_name = orgs({"sort": "org_name", "dir": "asc"})
     assert by_name[0] == "E56000005"  # Cheshire and Merseyside
     html = client.get("/league", params={"sort": "total", "dir": "asc"}).text
@@ -133,8 +137,8 @@ def test_league_changes_standard_level_and_period(client):
 def test_league_form_sends_an_empty_period_for_latest(client):
     response = client.get("/league?standard=62d&level=icb&period=quarter&period_start=")
     assert response.status_code == 200
-    assert "integrated care boards, 2023/24 Q3." in response.text  # October 2023 is the latest month
-    assert "2023/24 Q3 is not complete: the loaded data cover 1 of its 3 months." in response.text
+    assert "integrated care boards, 2025/26 Q2." in response.text  # July 2025 is the latest month
+    assert "2025/26 Q2 is not complete: the loaded data cover 1 of its 3 months." in response.text
 
 
 def test_league_csv_download(client):
@@ -142,7 +146,7 @@ def test_league_csv_download(client):
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert len(rows) == 22  # 21 Alliances and the unmapped row
+    assert len(rows) == 21  # July 2025: 20 Alliances and the unmapped row
     assert {"period_start", "org_code", "total", "performance", "ci_low", "threshold", "met"} <= rows[0].keys()
 
 
@@ -184,8 +188,10 @@ def test_projection_matches_ons_centroids():
 
 def test_data_page(client):
     html = client.get("/data").text
-    for part in ('id="sources"', 'id="revisions"', 'id="quarantine"', 'id="unmapped"'):
+    for part in ('id="sources"', 'id="revisions"', 'id="quarantine"'):
         assert part in html
+    # every code in the bundled figures is named, by a reference file or by the CWT workbooks
+    assert 'id="unmapped"' not in html and "Every organisation code is known." in html
     assert "Commissioner-Based-Cancer-Waiting-Times-Jul-2023.xlsx" in html
 
 
@@ -283,7 +289,7 @@ def test_an_empty_warehouse_renders(tmp_path):
 
 def test_annual_report_downloads(client):
     page = client.get("/alliance/E56000005")
-    assert "/report/alliance/E56000005.pdf?year=2023/24" in page.text
+    assert "/report/alliance/E56000005.pdf?year=2024/25" in page.text  # the latest complete year
     html = client.get("/report/alliance/E56000005.html?year=2023/24")
     assert html.status_code == 200 and "Cheshire and Merseyside" in html.text
     pdf = client.get("/report/alliance/E56000005.pdf?year=2023/24")

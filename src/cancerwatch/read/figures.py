@@ -65,8 +65,12 @@ def shown(reader: Reader, rows: list[dict], dataset: str = "published") -> list[
 
 
 def period_starts(rows: list[dict]) -> list[str]:
-    """Distinct ``period_start`` values of rows, newest first."""
-    return sorted({r["period_start"] for r in rows}, reverse=True)
+    """Distinct ``period_start`` values of rows that have an organisation's figures, newest first.
+
+    A period whose only row is ``UNMAPPED`` has no organisation to show (the sub-ICB level after
+    October 2023, when NHS England's monthly commissioner workbooks give ICBs only), so it is not
+    offered and never chosen as the latest."""
+    return sorted({r["period_start"] for r in rows if r["org_code"] != UNMAPPED_CODE}, reverse=True)
 
 
 def in_period(rows: list[dict], start: date | None) -> tuple[list[dict], str]:

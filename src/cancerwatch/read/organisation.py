@@ -10,10 +10,10 @@ from functools import partial
 from cancerwatch.catalogue.organisations import LEVEL_PLURALS
 from cancerwatch.catalogue.standards import Standard, get_standard, headline_standards
 from cancerwatch.errors import UnknownOrg
-from cancerwatch.periods import financial_year_start, fy_label
 from cancerwatch.read.context import Reader
 from cancerwatch.read.figures import funnel_for, latest, level_rows, series, shown, spc_for
 from cancerwatch.read.overview import Tile, tiles
+from cancerwatch.read.report import report_year
 from cancerwatch.variation import FunnelView, SpcView
 from cancerwatch.warehouse.organisations import Organisation, find_organisation, member_codes, parents_of
 
@@ -51,7 +51,7 @@ class OrgPage:
     routes: list[dict]
     members: list[MemberGroup]
     parents: list[dict]
-    report_year: str
+    report_year: str | None
 
 
 def org_page(reader: Reader, level: str, code: str, standard: str) -> OrgPage:
@@ -66,7 +66,6 @@ def org_page(reader: Reader, level: str, code: str, standard: str) -> OrgPage:
     if rows:
         england = [r for r in england if r["period_start"] >= rows[0]["period_start"]]
     view = funnel_for(reader, standard, level)
-    last = rows[-1]["period_start"] if rows else None
     return OrgPage(
         org=org,
         standard=std,
@@ -81,7 +80,7 @@ def org_page(reader: Reader, level: str, code: str, standard: str) -> OrgPage:
         routes=shown(reader, latest(series(reader, standard, level, org.code, by="route"))),
         members=_members(reader, level, org.code, standard),
         parents=reader.memo(("parents", org.code), lambda: parents_of(reader.con, org.code)),
-        report_year=fy_label(financial_year_start(date.fromisoformat(last))) if last else fy_label(2023),
+        report_year=report_year([r["period_start"] for r in rows]),
     )
 
 

@@ -16,7 +16,7 @@ from cancerwatch.analytics.intervals import wilson_interval
 from cancerwatch.catalogue.organisations import NATIONAL_CODE, PEER_LABELS
 from cancerwatch.catalogue.standards import Standard, headline_standards, standards, threshold_in_force
 from cancerwatch.errors import NoData, UsageError
-from cancerwatch.periods import add_months, fy_label, months_between, parse_fy, period_label
+from cancerwatch.periods import add_months, financial_year_start, fy_label, months_between, parse_fy, period_label
 from cancerwatch.read.context import Reader
 from cancerwatch.read.figures import level_rows, series, shown
 from cancerwatch.read.report_sections import data_quality, early_diagnosis_section, escalation_section
@@ -301,6 +301,31 @@ def _position(rep: StandardReport, org: Organisation) -> dict:
         "short": POSITION_SHORT.get(where or ""),
         "text": view.position_text(org.code) if view and view.available else None,
     }
+
+
+def report_year(months: list[str]) -> str | None:
+    """The financial year whose annual report an organisation's page offers: the latest complete
+    one (its March loaded), else the year of the latest month; None without figures.
+
+    >>> report_year(["2024-03-01", "2024-04-01", "2025-03-01", "2025-07-01"])
+    '2024/25'
+    >>> report_year(["2023-04-01", "2023-09-01"])
+    '2023/24'
+    """
+    if not months:
+        return None
+    complete = [m for m in months if m[5:7] == "03"]
+    last = date.fromisoformat(max(complete) if complete else max(months))
+    return fy_label(financial_year_start(last))
+
+
+def latest_report_year(reader: Reader, level: str, code: str) -> str:
+    """The financial year an organisation's report is about by default: the latest complete one
+    with FDS figures (:func:`report_year`, the year the organisation's page offers); NoData without figures."""
+    chosen = report_year([r["period_start"] for r in series(reader, "fds", level, code)])
+    if chosen is None:
+        raise NoData(f"no figures for {code}: no annual report")
+    return chosen
 
 
 def annual_report(reader: Reader, org: str, year: str, *, level: str | None = None) -> AnnualReport:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from cancerwatch.http import ReaderDep
 from cancerwatch.periods import parse_fy
-from cancerwatch.read.report import annual_report
+from cancerwatch.read.report import annual_report, latest_report_year
 from cancerwatch.reports import render_html
 from cancerwatch.web.pages import view_json
 
@@ -29,9 +29,14 @@ def report_page(
     level: Level,
     code: Code,
     fmt: Literal["html", "pdf", "json"],
-    year: Annotated[str, Query(pattern=r"^\d{4}/\d{2}$", description="financial year, e.g. 2023/24")] = "2023/24",
+    year: Annotated[
+        str | None,
+        Query(pattern=r"^\d{4}/\d{2}$", description="financial year, e.g. 2024/25; default: the latest complete one"),
+    ] = None,
 ) -> Response:
     """The annual report as a self-contained HTML page, a PDF download, or its JSON."""
+    if year is None:
+        year = latest_report_year(reader, level, code.upper())
     parse_fy(year)
     report = annual_report(reader, code.upper(), year, level=None if level == "national" else level)
     if fmt == "json":
