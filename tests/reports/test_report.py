@@ -25,8 +25,9 @@ from cancerwatch.reports.pdf import html_to_pdf
 from cancerwatch.variation import spc_or_note
 from cancerwatch.warehouse.organisations import Organisation
 
-YEAR = "2023/24"
-FY_START, FY_END = date(2023, 4, 1), date(2024, 3, 1)
+YEAR = "2024/25"  # the latest complete financial year bundled
+FY_START, FY_END = date(2024, 4, 1), date(2025, 3, 1)
+PREVIOUS = "2023/24"
 ORGS = {"ENG": "national", "E56000005": "alliance"}
 FIGURE_FIELDS = ("total", "within_standard", "performance", "england_performance")
 
@@ -99,7 +100,7 @@ def _metric_rows(con, code: str, standard: str, period: str, by: str | None = No
 
 
 def _summed_months(con, code: str, standard: str, field: str) -> float:
-    rows = [r for (label, _), r in _metric_rows(con, code, standard, "month").items() if label >= "2023-04"]
+    rows = [r for (label, _), r in _metric_rows(con, code, standard, "month").items() if label >= "2024-04"]
     total, within = sum(r["total"] for r in rows), sum(r["within_standard"] for r in rows)
     return {"total": total, "within_standard": within, "performance": within / total}[field]
 
@@ -110,7 +111,8 @@ def _text(field: str, value: float | None) -> str:
 
 def test_figures_equal_metrics(report, warehouse):
     code, _, html = report
-    cells = [c for c in cells_of(html) if c["data-field"] in FIGURE_FIELDS and "data-by" not in c]
+    figures = [c for c in cells_of(html) if "data-standard" in c]  # not the record-level cells
+    cells = [c for c in figures if c["data-field"] in FIGURE_FIELDS and "data-by" not in c]
     cache: dict = {}
     for c in cells:
         key = (c["data-standard"], _period(c["data-period"]))
@@ -122,7 +124,7 @@ def test_figures_equal_metrics(report, warehouse):
             expected = cache[key][(c["data-period"], None)][c["data-field"]]
         assert float(c["data-value"]) == pytest.approx(expected, abs=1e-12), c
         assert c["text"] == _text(c["data-field"], expected), c
-    # every headline standard shows its year figures and six months of 2023/24
+    # every headline standard shows its year figures and the twelve months of 2024/25
     for standard in ("fds", "31d", "62d"):
         mine = [c for c in cells if c["data-standard"] == standard]
         assert {c["data-field"] for c in mine if c["data-period"] == YEAR} >= {
@@ -131,7 +133,7 @@ def test_figures_equal_metrics(report, warehouse):
             "performance",
         }
         months = {c["data-period"] for c in mine if _period(c["data-period"]) == "month"}
-        assert months == {f"2023-{m:02d}" for m in range(4, 10)}
+        assert months == {f"2024-{m:02d}" for m in range(4, 13)} | {f"2025-{m:02d}" for m in range(1, 4)}
     assert len(cells) > 100
 
 
@@ -149,44 +151,58 @@ def test_breakdown_figures_equal_metrics(report, warehouse):
 
 
 def test_year_on_year_change_is_like_for_like(report, warehouse):
+    """2024/25 is complete, so each headline standard is compared with the whole of 2023/24 (its
+    twelve months: the provider extract to September 2023, the monthly workbooks after), summed
+    as counts."""
     code, built_report, html = report
     cells = {(c["data-standard"], c["data-field"]): c for c in cells_of(html)}
     for rep in built_report.headline:
         prev = rep.previous
-        if code == "ENG" and rep.id == "fds":
-            # April-September 2022 from the national time series, summed as counts
-            months = _metric_rows(warehouse, code, "fds", "month")
-            rows = [months[(f"2022-{m:02d}", None)] for m in range(4, 10)]
-            total = sum(r["total"] for r in rows)
-            within = sum(r["within_standard"] for r in rows)
-            assert prev["available"] and prev["same_months"]
-            assert float(cells[("fds", "previous_total")]["data-value"]) == pytest.approx(total)
-            assert float(cells[("fds", "previous_performance")]["data-value"]) == pytest.approx(within / total)
-            change = rep.year["performance"] - within / total
-            assert float(cells[("fds", "change")]["data-value"]) == pytest.approx(change)
-        else:
-            # the 31/62-day combined standards start in the bundled extracts in April 2023
-            assert not prev["available"], (code, rep.id)
-    assert "no data" in html
+        years = _metric_rows(warehouse, code, rep.id, "year")
+        assert (PREVIOUS, None) not in years  # the year rows asked for start in 2024/25
+        [before] = [
+            r
+            for r in metrics(warehouse, MetricQuery(rep.id, ORGS[code], "year", None if code == "ENG" else code))
+            if r["period_label"] == PREVIOUS
+        ]
+        assert before["months"] == 12
+        assert prev["available"] and not prev["same_months"] and prev["label"] == PREVIOUS
+        assert float(cells[(rep.id, "previous_total")]["data-value"]) == pytest.approx(before["total"])
+        assert float(cells[(rep.id, "previous_performance")]["data-value"]) == pytest.approx(before["performance"])
+        change = rep.year["performance"] - before["within_standard"] / before["total"]
+        assert float(cells[(rep.id, "change")]["data-value"]) == pytest.approx(change)
 
 
-def test_report_sections(report):
+def test_report_sections(report, warehouse):
     code, rpt, html = report
     for anchor in ("summary", "change", "trends", "peers", "detail", "escalations", "early", "quality", "methods"):
         assert f'id="{anchor}"' in html and f'href="#{anchor}"' in html
     assert html.count("<svg") >= 2 * len(rpt.headline) + len(rpt.legacy)
     assert "Record-level" in html or "No record-level pathway data" in html  # pathways table empty
-    assert rpt.coverage["months"] == 6
+    assert rpt.coverage["months"] == 12
     assert all(rep.spc.available for rep in rpt.headline)
     assert all(rep.funnel and rep.funnel.available for rep in rpt.headline)
-    assert rpt.data_quality["quarantined"] == 10  # the national series' "2023/24 YTD" rows
+    # no file that covers 2024/25 had rows quarantined (the national series' "2023/24 YTD" rows
+    # belong to a file that ends in September 2023)
+    assert rpt.data_quality["quarantined"] == 0
+    # the 31-day and 62-day series restart their limits in October 2023 (variation policy)
+    assert [rep.spc.rebased_at for rep in rpt.headline] == [[], ["2023-10"], ["2023-10"]]
     if code == "ENG":
-        # the two-week waits come from the national series only: no 2023/24 annual figure, months summed
-        assert [(r.id, r.year["source"]) for r in rpt.legacy][:2] == [("2ww", "months"), ("2ww_breast", "months")]
-        assert len(rpt.headline[0].spc.points) == 30  # April 2021 to September 2023
+        # the two-week waits, derived from the monthly workbooks, have twelve months but no threshold
+        # after September 2023, when they ceased to be standards
+        legacy = {r.id: r for r in rpt.legacy}
+        assert legacy["2ww"].year["months"] == 12 and legacy["2ww"].status == "no_threshold"
+        assert len(rpt.headline[0].spc.points) == 48  # April 2021 to March 2025
     else:
         assert rpt.org.level == "alliance" and rpt.org.basis == "provider"
-        assert "17 of 21" in html  # FDS rank among the 21 Alliances
+        year = [
+            r
+            for r in metrics(warehouse, MetricQuery("fds", "alliance", "year"))
+            if r["period_label"] == YEAR and r["org_code"] != "UNMAPPED"
+        ]
+        order = [r["org_code"] for r in sorted(year, key=lambda r: -r["performance"])]
+        assert len(order) == 20 and order.index("E56000005") == 15
+        assert "16 of 20" in html  # FDS rank among the 20 Alliances of 2024/25
         assert rpt.data_quality["unmapped"][0]["patients"]["total"] > 0
 
 
@@ -282,7 +298,7 @@ def _early_rows():
             "emergency_presentation_rate": rate,
         }
 
-    return [row("E56000005", "2023/24", 1000, 800, 480, 150, 0.15), row("UNMAPPED", "2023/24", 10, 6, 3, 1, 0.1)]
+    return [row("E56000005", YEAR, 1000, 800, 480, 150, 0.15), row("UNMAPPED", YEAR, 10, 6, 3, 1, 0.1)]
 
 
 def test_early_diagnosis_from_record_level_rows(monkeypatch):
@@ -294,7 +310,7 @@ def test_early_diagnosis_from_record_level_rows(monkeypatch):
     monkeypatch.setattr(sections, "early_diagnosis", lambda con, level: _early_rows())
     england_org = Organisation("ENG", "England", "national", "provider")
     england = sections.early_diagnosis_section(Reader(None, Disclosure()), england_org, FY_START)  # type: ignore[arg-type]
-    assert england["available"] and not england["years"][0]["available"]  # no 2022/23 rows
+    assert england["available"] and not england["years"][0]["available"]  # no 2023/24 rows
     y = england["years"][1]
     assert (y["early"]["within_standard"], y["early"]["total"]) == (483, 806)
     assert y["emergency"]["total"] == 1010 and y["emergency"]["performance"] == pytest.approx(151 / 1010)
