@@ -52,7 +52,8 @@ def test_sigkill_mid_load_is_all_or_nothing(tmp_path, delay):
 def test_concurrent_loads_serialise(tmp_path):
     db = tmp_path / "w.duckdb"
     open_duckdb(db).close()
-    env = {**os.environ, "CANCERWATCH_DB": str(db)}
+    # the second load waits for the first to commit: long enough for a whole load of the bundle
+    env = {**os.environ, "CANCERWATCH_DB": str(db), "CANCERWATCH_LOCK_WAIT": "900"}
     procs = [
         subprocess.Popen(LOAD, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -17,6 +18,10 @@ import fastexcel
 import pyarrow as pa
 
 from cancerwatch.errors import InputError
+
+# calamine says when a column mixes types and is read as text; readers validate every cell
+# themselves, so the note is noise on the command line.
+logging.getLogger("fastexcel.types.dtype").setLevel(logging.ERROR)
 
 MAX_FILE_BYTES = 512 * 1024 * 1024  # a monthly national extract is a few MB; refuse absurd files
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024  # zip-bomb guard for xlsx (a zip archive)
