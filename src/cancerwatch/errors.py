@@ -60,3 +60,7 @@ class NoData(UsageError):
 
 class FetchError(CancerwatchError):
     """A published extract could not be downloaded."""
+
+
+class StorageError(CancerwatchError):
+    """The warehouse (or an output file) could not be written: disk full, file too large, read-only."""
