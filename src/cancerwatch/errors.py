@@ -30,6 +30,10 @@ class InputError(CancerwatchError):
         self.column = column
         super().__init__(self.one_line())
 
+    def __reduce__(self) -> tuple:
+        """Pickle by fields (a child process that reads an upload sends its refusal back)."""
+        return (_input_error, (self.reason, self.file, self.sheet, self.row, self.column))
+
     def one_line(self) -> str:
         """Return ``file[, sheet S][, row R][, column C]: reason``."""
         where = [self.file or "<input>"]
@@ -40,6 +44,10 @@ class InputError(CancerwatchError):
         if self.column:
             where.append(f"column {self.column!r}")
         return f"{', '.join(where)}: {self.reason}"
+
+
+def _input_error(reason: str, file: str | None, sheet: str | None, row: int | None, column: str | None) -> InputError:
+    return InputError(reason, file=file, sheet=sheet, row=row, column=column)
 
 
 class UsageError(CancerwatchError):

@@ -67,7 +67,7 @@ def base_url(warehouse_path, tmp_path_factory):
 
     db = tmp_path_factory.mktemp("browser") / "browser.duckdb"
     shutil.copyfile(warehouse_path, db)
-    app = create_app(db, settings=Settings(db_path=db, api_token="browser-token"))
+    app = create_app(db, settings=Settings(db_path=db, api_token="browser-token-0123456789"))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -219,7 +219,7 @@ def test_upload_sign_in_form(page):
     page.fill("#token", "wrong")
     page.click("#sign-in")
     assert page.locator(".nhsuk-error-summary").count() == 1
-    page.fill("#token", "browser-token")
+    page.fill("#token", "browser-token-0123456789")
     page.click("#sign-in")
     page.wait_for_url("**/upload")
     assert page.locator("input[type=file]").count() == 1

@@ -35,6 +35,7 @@ ERROR_TITLES = {
     403: "You cannot do this",
     404: "Page not found",
     413: "The file is too large",
+    429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
     503: "This part of the service is unavailable",
 }
