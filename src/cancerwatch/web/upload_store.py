@@ -41,8 +41,8 @@ def remove_stale(root: Path | None = None) -> list[Path]:
         match = re.match(rf"{PREFIX}(\d+)-", folder.name)
         if not folder.is_dir() or match is None:
             continue
-        if int(match.group(1)) != os.getpid() and _running(int(match.group(1))):
-            continue  # another live server's upload
+        if _running(int(match.group(1))):
+            continue  # a live server's upload (this process's own are removed when they finish)
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     return removed
