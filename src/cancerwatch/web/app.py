@@ -27,6 +27,7 @@ from cancerwatch import __version__
 from cancerwatch.api.deps import AppState, Warehouse
 from cancerwatch.api.errors import install_error_handlers
 from cancerwatch.api.main import api_router
+from cancerwatch.api.openapi_doc import install_openapi
 from cancerwatch.config import Settings, load_settings
 from cancerwatch.web.auth import SessionStore, SignInLimiter, check_token_length
 from cancerwatch.web.pages import error_page
@@ -79,6 +80,7 @@ def create_app(
     app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app, error_page)
+    install_openapi(app)
     app.include_router(api_router())
     for module in (overview, org, league, map_page, data_page, search, assets, report):
         app.include_router(module.router, include_in_schema=False)

@@ -29,17 +29,33 @@ from cancerwatch.web.series import funnel_view, spc_view
 
 router = APIRouter(tags=["analytics"])
 ERRORS = {400: {"model": ErrorEnvelope}, 404: {"model": ErrorEnvelope}, 503: {"model": ErrorEnvelope}}
+SPC_ERRORS = {
+    **ERRORS,
+    400: {
+        "model": ErrorEnvelope,
+        "description": "A parameter is not valid, or `org` is missing for a level below national",
+    },
+}
 
 
-@router.get("/spc", response_model=SpcResponse, responses=ERRORS, summary="SPC chart of one organisation")
+@router.get("/spc", response_model=SpcResponse, responses=SPC_ERRORS, summary="SPC chart of one organisation")
 def get_spc(
     state: State,
     con: Con,
     standard: Annotated[StandardId, Query(description="standard id")],
     level: Level = "national",
-    org: Annotated[str | None, Query(max_length=20, description="organisation code; omit for England")] = None,
+    org: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="organisation code: required when `level` is not `national` (400 without it); omit for England",
+        ),
+    ] = None,
 ) -> SpcResponse:
-    """Monthly Making Data Count SPC points and the variation and assurance icons."""
+    """Monthly Making Data Count SPC points and the variation and assurance icons.
+
+    `org` is required for every level but `national`.
+    """
     if level != "national" and not org:
         raise ApiError(400, "validation_error", f"org: required for level {level}")
     found = find_organisation(con, org or NATIONAL_CODE, level)
