@@ -85,13 +85,19 @@ SUB_ICB = Layout(
 OPTIONAL = ("YEAR", "MONTH")  # cross-checked against PERIOD when both are present
 
 
+def _and(numbers: list[int]) -> str:
+    """``[9, 12, 14]`` → ``9, 12 and 14``."""
+    *rest, last = map(str, numbers)
+    return f"{', '.join(rest)} and {last}" if rest else last
+
+
 def header_index(names: list[str], layout: Layout, file: str, sheet: str | None) -> dict[str, int]:
     """Column positions by name; InputError naming the first missing or repeated column."""
     for name in names:
         positions = [i + 1 for i, n in enumerate(names) if n == name]
         if name and len(positions) > 1:
             raise InputError(
-                f"column {name!r} appears {len(positions)} times (columns {', '.join(map(str, positions))}); "
+                f"column {name!r} appears {len(positions)} times (columns {_and(positions)}); "
                 "a repeated column is ambiguous: remove or rename the copies",
                 file=file,
                 sheet=sheet,
