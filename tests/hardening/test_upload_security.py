@@ -12,6 +12,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -272,3 +274,36 @@ def test_an_upload_that_runs_out_of_time_is_refused(db, tmp_path, monkeypatch):
     assert r.status_code == 400
     assert "set CANCERWATCH_UPLOAD_SECONDS to change it" in r.json()["error"]["message"]
     assert c.get("/api/v1/sources").json()["rows"] == []
+
+
+@pytest.mark.slow
+def test_readers_are_served_while_an_upload_is_read(tmp_path):
+    """The upload's files are read outside the writer lock: readers keep getting answers meanwhile
+    (before, every reader waited for the whole parse)."""
+    with running_server(tmp_path / "live.duckdb", env={"CANCERWATCH_API_TOKEN": TOKEN}) as base:
+        answered: list[float] = []
+        stop = threading.Event()
+
+        def poll() -> None:
+            with httpx.Client(base_url=base, timeout=120) as c:
+                while not stop.is_set():
+                    if c.get("/api/v1/sources").status_code == 200:
+                        answered.append(time.monotonic())
+
+        poller = threading.Thread(target=poll)
+        poller.start()
+        try:
+            started = time.monotonic()
+            r = httpx.post(
+                f"{base}/upload",
+                files={"files": (PROVIDER_EXTRACT.name, PROVIDER_EXTRACT.read_bytes())},
+                headers={**BEARER, **JSON},
+                timeout=300,
+            )
+            finished = time.monotonic()
+        finally:
+            stop.set()
+            poller.join(timeout=120)
+    assert r.status_code == 200, r.text
+    during = [t for t in answered if started <= t <= finished]
+    assert len(during) >= 20, f"{len(during)} reads answered during the upload"
