@@ -82,6 +82,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: o
         "suppression": state.suppression_label(),
         "charts": False,
         "crumbs": None,
+        "cspNonce": getattr(request.state, "csp_nonce", None),  # the NHS.UK template's inline script
     }
     base.update(context)
     return templates.TemplateResponse(request, template, base, status_code=status_code)

@@ -1,7 +1,9 @@
 """Security headers on every response (OWASP Secure Headers Project; MDN, Content-Security-Policy).
 
 The pages load only cancerwatch's own scripts (``/static``, and Plotly from ``/assets``); figure
-specifications are JSON data blocks, not scripts. Styles allow ``'unsafe-inline'`` because Plotly
+specifications are JSON data blocks, not scripts. The one inline script of the NHS.UK page
+template (it marks the body as script-enabled) carries a nonce made afresh for each response
+(``request.state.csp_nonce``, passed to the template as ``cspNonce``). Styles allow ``'unsafe-inline'`` because Plotly
 sets ``style`` attributes as it draws. A response that sets its own policy (the API docs page,
 which allows its one inline script by hash) keeps it. Responses to a request that carries
 credentials (a bearer token or the session cookie) are never stored by a cache.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import secrets
 from collections.abc import Iterable
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -39,10 +42,11 @@ HEADERS = {
 STATIC_PREFIXES = ("/static/", "/assets/")
 
 
-def content_security_policy(script_hashes: Iterable[str] = ()) -> str:
-    """The policy, allowing also the inline scripts with these ``sha256-…`` hashes."""
+def content_security_policy(script_hashes: Iterable[str] = (), nonce: str | None = None) -> str:
+    """The policy, allowing also the inline scripts with these ``sha256-…`` hashes or this nonce."""
     policy = dict(POLICY)
-    extra = " ".join(f"'{h}'" for h in script_hashes)
+    allowed = [*script_hashes, *([f"nonce-{nonce}"] if nonce else [])]
+    extra = " ".join(f"'{h}'" for h in allowed)
     if extra:
         policy["script-src"] = f"{policy['script-src']} {extra}"
     return "; ".join(f"{k} {v}" for k, v in policy.items())
@@ -61,7 +65,6 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.policy = content_security_policy()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,12 +73,15 @@ class SecurityHeadersMiddleware:
         request_headers = Headers(scope=scope)
         credentialed = "authorization" in request_headers or f"{COOKIE}=" in request_headers.get("cookie", "")
         static = scope["path"].startswith(STATIC_PREFIXES)
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["csp_nonce"] = nonce
+        policy = content_security_policy(nonce=nonce)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 if "content-security-policy" not in headers:
-                    headers["Content-Security-Policy"] = self.policy
+                    headers["Content-Security-Policy"] = policy
                 for name, value in HEADERS.items():
                     headers[name] = value
                 if credentialed and not static:
