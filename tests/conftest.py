@@ -17,9 +17,15 @@ SUB_ICB_EXTRACT = DATA / "nhse" / "CWT-CRS-Apr-2023-to-Oct-2023-Data-Extract-ICB
 NATIONAL_SERIES = DATA / "nhse" / "Cancer-Waiting-Times-National-Time-Series-Oct-2009-Sep-2023.xlsx"
 
 
+WORKBOOKS = DATA / "nhse" / "monthly-workbooks"
+DM01_FILES = sorted((DATA / "nhse" / "diagnostics-dm01").glob("*.xls"))
+WORKFORCE_FILE = DATA / "nhse" / "workforce" / "NHS Workforce Statistics, May 2025 England and Organisation.xlsx"
+
+
 def bundled_files() -> list[Path]:
-    """Every bundled file cancerwatch loads (reference lookups first)."""
-    return sorted(DATA.glob("geo/*.csv")) + sorted(DATA.glob("nhse/*.xlsx"))
+    """Every bundled file cancerwatch loads (reference lookups first, then everything under nhse/)."""
+    published = sorted(p for p in DATA.glob("nhse/**/*") if p.suffix.lower() in (".xlsx", ".xls"))
+    return sorted(DATA.glob("geo/*.csv")) + published
 
 
 @pytest.fixture(scope="session")

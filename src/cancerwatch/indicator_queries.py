@@ -21,7 +21,7 @@ from datetime import date
 import duckdb
 
 from cancerwatch.analytics.intervals import wilson_interval
-from cancerwatch.catalogue.indicators import Indicator, get_indicator, target_in_force
+from cancerwatch.catalogue.indicators import SUM_UNITS, Indicator, get_indicator, target_in_force
 from cancerwatch.catalogue.organisations import NATIONAL_CODE, NATIONAL_NAME
 from cancerwatch.errors import NoData, UsageError
 from cancerwatch.ingest.readers.indicator_periods import parse_financial_year, period_end, period_label
@@ -88,6 +88,8 @@ def _published(con: duckdb.DuckDBPyConnection, ind: Indicator, level: str) -> li
 
 
 def _value(ind: Indicator, numerator: float, denominator: float) -> float | None:
+    if ind.unit in SUM_UNITS:  # staff in post: the summed count itself
+        return numerator
     if not denominator:
         return None
     return numerator / denominator * (PER_100K if ind.unit == "rate_per_100k" else 1)
@@ -98,7 +100,8 @@ def _aggregated(con: duckdb.DuckDBPyConnection, ind: Indicator, level: str) -> l
     base = ind.aggregate_from
     if base is None or base == level:
         return []
-    where = "v.indicator_id = ? AND v.org_level = ? AND v.superseded_by IS NULL AND v.denominator IS NOT NULL"
+    where = "v.indicator_id = ? AND v.org_level = ? AND v.superseded_by IS NULL"
+    where += " AND v.numerator IS NOT NULL" if ind.unit in SUM_UNITS else " AND v.denominator IS NOT NULL"
     if level == "national":
         sql = f"""SELECT v.period_type, v.period_start, '{NATIONAL_CODE}' AS org_code,
                          sum(v.numerator), sum(v.denominator) FROM indicator_values v
@@ -290,10 +293,12 @@ def staff_in_post(
     level: str = "provider",
     month: date | None = None,
 ) -> float:
-    """FTE in post of a workforce indicator's staff group (planned workforce − vacancies).
+    """FTE in post of a workforce indicator's staff group.
 
-    For ``month``, or the latest month loaded; at levels above provider the figure is rolled up
-    from providers when not published. Feed it to ``planning.workforce_capacity.weekly_capacity``.
+    A vacancy-rate indicator gives planned workforce − vacancies; an FTE-in-post indicator (unit
+    ``fte``, fed by NHS Workforce Statistics) gives its value. For ``month``, or the latest month
+    loaded; at levels above provider the figure is rolled up from providers when not published.
+    Feed it to ``planning.workforce_capacity.weekly_capacity``.
     """
     ind = get_indicator(indicator_id)
     if not ind.workforce:
@@ -303,6 +308,8 @@ def staff_in_post(
     if not rows:
         raise NoData(f"no {ind.id} workforce figures for {org_code!r}")
     latest = max(rows, key=lambda r: r["period_start"])
+    if ind.unit in SUM_UNITS:
+        return float(latest["value"])
     return float(latest["denominator"] - latest["numerator"])
 
 

@@ -127,4 +127,81 @@ def test_excel_export(warehouse_path, tmp_path):
     import fastexcel
 
     sheet = fastexcel.read_excel(str(out)).load_sheet(0, header_row=2).to_arrow()
-    assert sheet.num_rows == 16 and "performance" in sheet.column_names
+    # 7 regions and the not-mapped row, in ten quarters: 2023/24 Q1 to 2025/26 Q2 (July 2025 only)
+    assert sheet.num_rows == 80 and "performance" in sheet.column_names
+
+
+def test_escalate_says_when_a_quarterly_rule_has_too_few_quarters(warehouse_path):
+    """Two quarters loaded: the 3-of-4-quarters rule judges nobody, and says so rather than print
+    an empty table in silence."""
+    res = runner.invoke(
+        app,
+        [
+            "escalate",
+            "--standard",
+            "62d",
+            "--level",
+            "alliance",
+            "--rule",
+            "below_threshold_3_of_4_quarters",
+            "--db",
+            str(warehouse_path),
+            "--format",
+            "csv",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert res.stdout.strip() == ""  # nobody escalated
+    assert "21 organisations assessed, 0 escalated" in res.stderr
+    assert "not judged (21): too few quarters: 2 of 4" in res.stderr
+
+    listed = runner.invoke(
+        app,
+        [
+            "escalate",
+            "--standard",
+            "62d",
+            "--level",
+            "alliance",
+            "--rule",
+            "below_threshold_3_of_4_quarters",
+            "--all",
+            "--db",
+            str(warehouse_path),
+            "--format",
+            "json",
+        ],
+    )
+    rows = json.loads(listed.stdout)
+    assert len(rows) == 21 and {(r["status"], r["summary"]) for r in rows} == {
+        ("too few periods", "too few quarters: 2 of 4")
+    }
+
+
+def test_escalate_mdc_rule_escalates_nobody_on_six_months(warehouse_path):
+    res = runner.invoke(
+        app,
+        ["escalate", "--standard", "62d", "--rule", "mdc_consistently_failing", "--db", str(warehouse_path)],
+    )
+    assert res.exit_code == 0, res.output
+    assert "0 escalated" in res.stderr and "too few months: 6 of 13 (trial limits)" in res.stderr
+
+
+def test_quality_premium_says_which_measure_it_approximates(warehouse_path):
+    res = runner.invoke(app, ["quality-premium", "--db", str(warehouse_path), "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert "Case-mix adjusted percentage of cancers diagnosed at stages 1 and 2" in res.stderr
+    assert "not case-mix adjusted" in res.stderr
+
+
+def test_funding_names_its_base_share(warehouse_path):
+    res = runner.invoke(
+        app, ["funding", "--pot", "1000000", "--summary", "--db", str(warehouse_path), "--format", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert {s["base"] for s in summary} == {
+        "FDS patient volume: share of 28-day FDS patients resident in the Alliance (commissioner basis); "
+        "referral volume, not population"
+    }
+    assert not any("population share" in s["description"].lower() for s in summary)

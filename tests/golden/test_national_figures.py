@@ -148,14 +148,23 @@ def test_commissioner_basis_sums_to_same_national_totals(warehouse):
 
 
 def test_october_2023_commissioner_figures(warehouse):
-    """Oct 2023: England from the sub-ICB extract, and Cheshire and Merseyside ICB (QYG)."""
+    """Oct 2023 on the commissioner basis: the Final commissioner workbook is the current vintage
+    (England 62-day 25,016.5 / 15,812.5; Cheshire and Merseyside ICB, QYG, FDS 14,131 / 9,782, as
+    its ALL ENGLISH and QYG rows say); the provisional sub-ICB extract's figures (24,371.5 /
+    15,375.5; QYG 13,681 / 9,577) are kept, superseded."""
     oct23 = date(2023, 10, 1)
     eng = metrics(
         warehouse, MetricQuery(standard="62d", level="national", basis="commissioner", date_from=oct23, date_to=oct23)
     )[0]
-    assert (eng["total"], eng["within_standard"]) == (24_371.5, 15_375.5)
+    assert (eng["total"], eng["within_standard"]) == (25_016.5, 15_812.5)
     qyg = metrics(warehouse, MetricQuery(standard="fds", level="icb", org="QYG", date_from=oct23, date_to=oct23))
-    assert (qyg[0]["total"], qyg[0]["within_standard"]) == (13_681, 9_577)
+    assert (qyg[0]["total"], qyg[0]["within_standard"]) == (14_131, 9_782)
+    old = warehouse.execute(
+        """SELECT sum(f.total), sum(f.within_standard) FROM facts f JOIN sources s USING (source_id)
+           WHERE s.kind = 'cwt_sub_icb' AND f.period = DATE '2023-10-01' AND f.standard = '62d'
+             AND f.superseded_by IS NOT NULL"""
+    ).fetchone()
+    assert tuple(map(float, old)) == (24_371.5, 15_375.5)
 
 
 def test_annual_figures_from_series(warehouse):
@@ -177,10 +186,15 @@ def test_annual_figures_from_series(warehouse):
 
 
 def test_wilson_interval_on_october_62_day(warehouse):
-    """Domain brief 6.4 reference: 15,375.5 / 24,371.5 → 0.62480–0.63692."""
+    """Wilson interval of the October 2023 62-day commissioner-based England figure, 15,812.5 of
+    25,016.5 (p̂ = 0.63208): worked by hand from the Wilson formula with z = 1.959964,
+    0.62609 to 0.63804."""
     oct23 = date(2023, 10, 1)
     eng = metrics(
         warehouse, MetricQuery(standard="62d", level="national", basis="commissioner", date_from=oct23, date_to=oct23)
     )[0]
-    assert eng["ci_low"] == pytest.approx(0.62480, abs=5e-6)
-    assert eng["ci_high"] == pytest.approx(0.63692, abs=5e-6)
+    n, p, z = 25_016.5, 15_812.5 / 25_016.5, 1.959964
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    assert eng["ci_low"] == pytest.approx(centre - half, abs=1e-9) == pytest.approx(0.62609, abs=5e-6)
+    assert eng["ci_high"] == pytest.approx(centre + half, abs=1e-9) == pytest.approx(0.63804, abs=5e-6)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from datetime import date
 from statistics import mean
 
@@ -29,7 +30,7 @@ def _independent_xmr(values, screen=True):
 def test_england_fds_spc(warehouse, screen):
     chart = spc(warehouse, standard="fds", screen_outliers=screen)
     values = [r["performance"] for r in metrics(warehouse, MetricQuery(standard="fds"))]
-    assert [p["value"] for p in chart.points] == values and len(values) == 30  # Apr 2021 – Sep 2023
+    assert [p["value"] for p in chart.points] == values and len(values) == 52  # Apr 2021 – Jul 2025
     centre, lpl, upl = _independent_xmr(values, screen)
     s = chart.summary[-1]
     assert (s["mean"], s["lpl"], s["upl"]) == pytest.approx((centre, lpl, upl))
@@ -47,13 +48,15 @@ def test_every_alliance_fds_spc(warehouse):
     alliances = {r["org_code"] for r in metrics(warehouse, MetricQuery(standard="fds", level="alliance"))} - {
         "UNMAPPED"
     }
-    assert len(alliances) == 21
+    # 21 Alliances to March 2024, 20 from April 2024: East of England North and South became one
+    assert len(alliances) == 22
+    months = {"EOE-NORTH": 12, "EOE-SOUTH": 12, "E56000035": 16}  # Apr 2023 – Mar 2024; Apr 2024 – Jul 2025
     for code in sorted(alliances):
         chart = spc(warehouse, standard="fds", level="alliance", org=code)
-        assert len(chart.points) == 6
+        assert len(chart.points) == months.get(code, 28), code
         assert all(p["target"] == 0.75 for p in chart.points)
         s = chart.summary[-1]
-        assert s["short_group_warning"] is True  # six months: trial limits
+        assert s["short_group_warning"] is (len(chart.points) < 13)  # fewer than 13 points: trial limits
         expected = "consistent_pass" if s["lpl"] > 0.75 else "consistent_fail" if s["upl"] < 0.75 else "inconsistent"
         assert s["assurance_type"] == expected, code
 
@@ -68,6 +71,37 @@ def test_april_2023_fds_provider_funnel_with_overdispersion(warehouse):
     total = sum(r["denominator"] for r in plain.rows)
     assert total == 215_274  # every provider of April 2023, England's total
     assert plain.target == pytest.approx(153_593 / 215_274)
+
+
+def test_62_day_provider_funnel_september_2023_against_england_and_the_standard(warehouse):
+    """Issue 19: φ and τ² come from the pooled rate whatever the centre line (FunnelPlotR)."""
+    sep = date(2023, 9, 1)
+    england = funnel(warehouse, standard="62d", level="provider", period_start=sep, overdispersion=True)
+    assert round(england.phi, 2) == 6.10 and round(england.tau2, 4) == 0.0080 and england.adjusted
+    assert {r["org_code"]: r["outlier"] for r in england.rows if r["outlier"]} == {
+        "REP": "low",
+        "RM1": "low",
+        "RP4": "high",
+    }
+    pooled = sum(r["numerator"] for r in england.rows) / sum(r["denominator"] for r in england.rows)
+    assert england.target == pytest.approx(pooled)
+
+    standard = funnel(
+        warehouse, standard="62d", level="provider", period_start=sep, overdispersion=True, target="threshold"
+    )
+    assert standard.target == 0.85
+    assert (standard.phi, standard.tau2) == (england.phi, england.tau2)
+    # the adjusted 99.8% limits around 85%, worked from the definition with the pooled τ²
+    centre, tau2 = math.asin(math.sqrt(0.85)), england.tau2
+    for r in standard.rows:
+        half = 3.090232 * math.sqrt(1 / (4 * r["denominator"]) + tau2)
+        low = math.sin(max(centre - half, 0.0)) ** 2
+        assert r["lower998"] == pytest.approx(low)
+        assert r["outlier"] == ("low" if r["performance"] < low else "")
+    at_76 = next(r for r in standard.rows if r["denominator"] == 76)
+    assert round(at_76["lower998"], 2) == 0.56  # not 0.13 as when φ was measured around 85%
+    lows = {r["org_code"] for r in standard.rows if r["outlier"] == "low"}
+    assert {"REP", "RM1"} <= lows and len(lows) == 39
 
 
 def test_spc_cli_json_fields(warehouse_path):

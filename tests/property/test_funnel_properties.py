@@ -63,3 +63,20 @@ def test_every_row_brackets_the_target_and_outliers_lie_outside(us, od):
             assert r["performance"] < r["lower998"]
         else:
             assert r["lower998"] <= r["performance"] <= r["upper998"]
+
+
+@given(units(), st.floats(min_value=0.0, max_value=1.0), st.sampled_from(["arcsine", "normal"]))
+def test_phi_and_tau2_do_not_depend_on_the_centre_line(us, target, method):
+    """FunnelPlotR estimates φ and τ² around the pooled proportion; a target only moves the
+    centre line the limits are drawn around."""
+    pooled = compute_funnel(us, method=method, overdispersion=True)
+    centred = compute_funnel(us, method=method, target=target, overdispersion=True)
+    assert centred.pooled == pooled.target
+    assert np.array_equal([centred.phi, centred.tau2], [pooled.phi, pooled.tau2], equal_nan=True)
+    assert centred.adjusted == pooled.adjusted
+
+
+@given(units())
+def test_a_target_equal_to_the_pooled_rate_changes_nothing(us):
+    pooled = compute_funnel(us, overdispersion=True)
+    assert compute_funnel(us, target=pooled.target, overdispersion=True).to_rows() == pooled.to_rows()

@@ -1,14 +1,22 @@
 """Quarterly performance-linked allocation of a Cancer Alliance funding pot, under named policies.
 
-Policies are data (``catalogue/funding_policies.toml``, or a user file of the same shape):
+Every policy starts from each Alliance's **base share**: its share of 28-day FDS patients by
+default (a measure of referral volume, not of population: it rewards Alliances that refer more),
+or its share of population from an ONS population file (:mod:`.population`). Policies are data
+(``catalogue/funding_policies.toml``, or a user file of the same shape; docs/methods.md,
+"Alliance funding"):
 
-- ``population``: each Alliance gets its population share (decoupled from performance);
-- ``conditional``: a share ``w`` of each Alliance's population allocation is withheld unless it
-  meets every target that quarter; withheld money is shared among the Alliances that met them
-  in proportion to population (if none did, nothing is withheld);
-- ``improvement``: ``1 − w`` by population, ``w`` in proportion to population × improvement on
+- ``base``: each Alliance gets its base share (decoupled from performance);
+- ``conditional``: a share ``w`` of each Alliance's base allocation is withheld unless it meets
+  every target that quarter; withheld money is shared among the Alliances that met them in
+  proportion to their base shares (if none did, nothing is withheld);
+- ``improvement``: ``1 − w`` by base share, ``w`` in proportion to base share × improvement on
   the year's first quarter (mean change over the policy's standards; negative counts as zero);
-- ``weighted``: a blend of population share, population-scaled performance and improvement.
+- ``weighted``: a blend of base share, base-scaled performance and improvement.
+
+A target is the operational threshold in force in the quarter (``target = "threshold"``, the
+default), the planning ambition in force in the quarter, else the threshold (``"ambition"``), or
+a fixed ``value``; thresholds and ambitions come from the standards catalogue.
 
 The pot for each quarter with data is the annual pot divided by the number of such quarters, so
 allocations always sum to the pot exactly (to the penny: largest-remainder rounding).
@@ -18,14 +26,55 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from importlib import resources
 from pathlib import Path
 
-from cancerwatch.errors import InputError, UsageError
+from cancerwatch.catalogue.standards import ambition_for, get_standard, threshold_in_force
+from cancerwatch.errors import InputError, UnknownStandard, UsageError
+from cancerwatch.periods import add_months
 
 PENNY = Decimal("0.01")
-KINDS = ("population", "conditional", "improvement", "weighted")
+KINDS = ("base", "conditional", "improvement", "weighted")
+LEGACY_NAMES = {"population": "base"}
+"""Earlier names of the base share in policy files (``kind = "population"``, ``weights.population``),
+still read: the share was never a population unless a population file was given."""
+TARGET_KINDS = ("threshold", "ambition")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A condition of a conditional policy: ``standard`` at or above ``kind`` (``threshold``,
+    ``ambition``) from the catalogue, or at or above a fixed ``value`` when one is given."""
+
+    standard: str
+    kind: str = "threshold"
+    value: float | None = None
+
+    def for_quarter(self, quarter_start: date) -> tuple[float | None, str]:
+        """The target value for the quarter starting ``quarter_start`` and how it was chosen.
+
+        ``threshold``: the operational threshold in force; ``ambition``: the planning ambition in
+        force, else the operational threshold. Each is looked up for every month of the quarter;
+        if they differed within it, the highest (strictest) applies. ``None`` when no threshold is
+        in force: the target cannot be met.
+        """
+        if self.value is not None:
+            return self.value, f"{self.standard} {self.value:.0%} (fixed)"
+        found = []
+        for m in (add_months(quarter_start, i) for i in range(3)):
+            ambition = ambition_for(self.standard, m) if self.kind == "ambition" else None
+            if ambition is not None:
+                found.append((ambition[0], f"planning ambition for {ambition[1]:%B %Y}"))
+            else:
+                value = threshold_in_force(self.standard, m)
+                if value is not None:
+                    found.append((value, "operational threshold"))
+        if len(found) < 3:
+            return None, f"{self.standard}: no threshold in force"
+        value, how = max(found)
+        return value, f"{self.standard} {value:.0%} ({how})"
 
 
 @dataclass(frozen=True)
@@ -36,7 +85,7 @@ class Policy:
     kind: str
     description: str
     withheld_share: float = 0.0
-    targets: tuple[tuple[str, float | None], ...] = ()
+    targets: tuple[Target, ...] = ()
     standards: tuple[str, ...] = ()
     weights: tuple[tuple[str, float], ...] = ()
 
@@ -55,19 +104,19 @@ def load_policies(path: Path | None = None) -> dict[str, Policy]:
     out = {}
     for pid, p in raw.get("policies", {}).items():
         where = f"policies.{pid}"
-        kind = p.get("kind")
+        kind = LEGACY_NAMES.get(p.get("kind"), p.get("kind"))
         if kind not in KINDS:
             raise InputError(f"{where}.kind {kind!r} is not one of {', '.join(KINDS)}", file=name)
         w = float(p.get("withheld_share", 0.0))
         if not 0 <= w <= 1:
             raise InputError(f"{where}.withheld_share {w} is not between 0 and 1", file=name)
-        weights = tuple((k, float(v)) for k, v in p.get("weights", {}).items())
+        weights = tuple((LEGACY_NAMES.get(k, k), float(v)) for k, v in p.get("weights", {}).items())
         if kind == "weighted":
-            if {k for k, _ in weights} - {"population", "performance", "improvement"}:
-                raise InputError(f"{where}.weights: use population, performance and improvement", file=name)
+            if {k for k, _ in weights} - {"base", "performance", "improvement"}:
+                raise InputError(f"{where}.weights: use base, performance and improvement", file=name)
             if abs(sum(v for _, v in weights) - 1) > 1e-9 or any(v < 0 for _, v in weights):
                 raise InputError(f"{where}.weights must be non-negative and sum to 1", file=name)
-        targets = tuple((t["standard"], t.get("value")) for t in p.get("targets", []))
+        targets = tuple(_target(t, f"{where}.targets", name) for t in p.get("targets", []))
         if kind == "conditional" and not targets:
             raise InputError(f"{where}.targets: a conditional policy needs at least one target", file=name)
         out[pid] = Policy(pid, kind, p.get("description", ""), w, targets, tuple(p.get("standards", ())), weights)
@@ -76,13 +125,27 @@ def load_policies(path: Path | None = None) -> dict[str, Policy]:
     return out
 
 
+def _target(raw: dict, where: str, name: str) -> Target:
+    standard, kind, value = raw.get("standard"), raw.get("target", "threshold"), raw.get("value")
+    try:
+        get_standard(str(standard))
+    except UnknownStandard as exc:
+        raise InputError(f"{where}: {exc}", file=name) from None
+    if kind not in TARGET_KINDS:
+        raise InputError(f"{where}: target {kind!r} is not one of {', '.join(TARGET_KINDS)}", file=name)
+    if value is not None and not 0 < float(value) <= 1:
+        raise InputError(f"{where}: value {value} is not a proportion", file=name)
+    return Target(str(standard), kind, None if value is None else float(value))
+
+
 @dataclass(frozen=True)
 class AllianceQuarter:
-    """What a policy needs to know about one Alliance in one quarter."""
+    """What a policy needs to know about one Alliance in one quarter (``base_share``: its share of
+    FDS patients, or of population when a population file is given)."""
 
     code: str
     name: str
-    population_share: float
+    base_share: float
     met_targets: bool
     performance: float  # mean over the policy's standards
     improvement: float  # mean change on the baseline quarter
@@ -102,8 +165,8 @@ def _norm(values: dict[str, float], fallback: dict[str, float]) -> dict[str, flo
 
 
 def _shares(policy: Policy, units: list[AllianceQuarter]) -> dict[str, float]:
-    pop = _norm({u.code: u.population_share for u in units}, {u.code: 1 / len(units) for u in units})
-    if policy.kind == "population":
+    pop = _norm({u.code: u.base_share for u in units}, {u.code: 1 / len(units) for u in units})
+    if policy.kind == "base":
         return pop
     w = policy.withheld_share
     if policy.kind == "conditional":
@@ -123,7 +186,7 @@ def _shares(policy: Policy, units: list[AllianceQuarter]) -> dict[str, float]:
     perf = _norm({u.code: pop[u.code] * max(0.0, u.performance) for u in units}, pop)
     imp = _norm({u.code: pop[u.code] * max(0.0, u.improvement) for u in units}, pop)
     return {
-        u.code: weights.get("population", 0) * pop[u.code]
+        u.code: weights.get("base", 0) * pop[u.code]
         + weights.get("performance", 0) * perf[u.code]
         + weights.get("improvement", 0) * imp[u.code]
         for u in units

@@ -1,14 +1,14 @@
 """Per-quarter Alliance allocations under every policy, from the warehouse's figures.
 
-Population shares come from a CSV (``alliance_code,population``) when given. Without one,
-cancerwatch uses each Alliance's share of 28-day FDS patients on the commissioner basis (people
-resident in the Alliance who were referred urgently) as a proxy for population — stated in the
-output so that nobody mistakes it for a census figure.
+The base share of each Alliance is, by default, its share of 28-day FDS patients over the year on
+the commissioner basis (residents of the Alliance referred urgently): a measure of referral
+volume, not of population, so it rewards Alliances that refer more. With an ONS population file
+(:func:`cancerwatch.accountability.population.read_population`) it is the share of population
+instead. Every row and summary names the base used.
 """
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,29 +16,24 @@ from pathlib import Path
 import duckdb
 
 from cancerwatch.accountability.funding import AllianceQuarter, Policy, allocate
+from cancerwatch.accountability.population import read_population
 from cancerwatch.catalogue.organisations import UNMAPPED_CODE
-from cancerwatch.catalogue.standards import threshold_in_force
 from cancerwatch.errors import InputError, NoData
 from cancerwatch.periods import add_months, fy_label
 from cancerwatch.queries import MetricQuery, metrics
 
-POPULATION_PROXY = "share of 28-day FDS patients resident in the Alliance (commissioner basis), as a population proxy"
+FDS_VOLUME_BASE = (
+    "FDS patient volume: share of 28-day FDS patients resident in the Alliance (commissioner basis); "
+    "referral volume, not population"
+)
 
 
-def population_shares(con: duckdb.DuckDBPyConnection, year_start: date, path: Path | None) -> tuple[dict, str]:
-    """Alliance code → population share, and a note saying where the shares come from."""
+def base_shares(con: duckdb.DuckDBPyConnection, year_start: date, path: Path | None) -> tuple[dict[str, float], str]:
+    """Alliance code → base share, and a note naming the base: the ONS population file at
+    ``path``, else FDS patient volume over the financial year starting ``year_start``."""
     if path is not None:
-        shares: dict[str, float] = {}
-        with Path(path).open(newline="", encoding="utf-8-sig") as fh:
-            for n, row in enumerate(csv.DictReader(fh), start=2):
-                try:
-                    shares[row["alliance_code"].strip()] = float(row["population"])
-                except (KeyError, ValueError, AttributeError):
-                    raise InputError(
-                        "needs columns alliance_code and population (a number)", file=Path(path).name, row=n
-                    ) from None
-        total = sum(shares.values())
-        return {k: v / total for k, v in shares.items()}, f"population from {Path(path).name}"
+        population = read_population(path)
+        return population.shares(), f"ONS population from {population.file} ({population.source})"
     rows = metrics(
         con,
         MetricQuery(
@@ -52,7 +47,7 @@ def population_shares(con: duckdb.DuckDBPyConnection, year_start: date, path: Pa
     )
     totals = {r["org_code"]: r["total"] for r in rows if r["org_code"] != UNMAPPED_CODE}
     total = sum(totals.values())
-    return {k: v / total for k, v in totals.items()}, POPULATION_PROXY
+    return {k: v / total for k, v in totals.items()}, FDS_VOLUME_BASE
 
 
 def _quarter_figures(con, standards: set[str], year_start: date) -> dict[tuple, dict]:
@@ -78,15 +73,22 @@ def funding_rows(
     policies: dict[str, Policy],
     population_csv: Path | None = None,
 ) -> tuple[list[dict], dict]:
-    """Rows per policy × quarter × Alliance, and a summary per policy."""
-    shares, population_note = population_shares(con, year_start, population_csv)
+    """Rows per policy × quarter × Alliance, and a summary per policy.
+
+    Each conditional target is looked up for its quarter (:meth:`Target.for_quarter`); the rows
+    say which targets applied. An Alliance with figures but no population in the population file
+    is refused (it would silently get nothing)."""
+    shares, base_note = base_shares(con, year_start, population_csv)
     standards = {s for p in policies.values() for s in p.standards} | {
-        t[0] for p in policies.values() for t in p.targets
+        t.standard for p in policies.values() for t in p.targets
     }
     figures = _quarter_figures(con, standards, year_start)
     quarters = sorted({q for q, _ in figures})
     if not quarters:
         raise NoData(f"no complete quarters of Alliance figures in {fy_label(year_start.year)}")
+    missing = sorted({code for _, code in figures} - set(shares))
+    if missing and population_csv is not None:
+        raise InputError(f"no population for {', '.join(missing)}", file=Path(population_csv).name)
     quarter_pot = (pot / len(quarters)).quantize(Decimal("0.01"))
     pots = [quarter_pot] * (len(quarters) - 1) + [pot - quarter_pot * (len(quarters) - 1)]
     baseline = quarters[0]
@@ -94,19 +96,18 @@ def funding_rows(
     for pid, policy in policies.items():
         moved = Decimal(0)
         for q, qpot in zip(quarters, pots, strict=True):
+            targets = [t.for_quarter(date.fromisoformat(q)) for t in policy.targets]
             units = []
             for (qq, code), f in figures.items():
                 if qq != q or code not in shares:
                     continue
-                stds = policy.standards or tuple(t[0] for t in policy.targets)
-                perf = [f.get(s) for s in stds if f.get(s) is not None]
+                stds = policy.standards or tuple(t.standard for t in policy.targets)
+                perf = [f[s] for s in stds if f.get(s) is not None]
                 base = figures.get((baseline, code), {})
                 imp = [f[s] - base[s] for s in stds if f.get(s) is not None and base.get(s) is not None]
                 met = all(
-                    f.get(s) is not None
-                    and f[s]
-                    >= (v if v is not None else (threshold_in_force(s, add_months(date.fromisoformat(q), 2)) or 0))
-                    for s, v in policy.targets
+                    value is not None and f.get(t.standard) is not None and f[t.standard] >= value
+                    for t, (value, _) in zip(policy.targets, targets, strict=True)
                 )
                 units.append(
                     AllianceQuarter(
@@ -118,7 +119,7 @@ def funding_rows(
                         sum(imp) / len(imp) if imp else 0.0,
                     )
                 )
-            decoupled = allocate(policies.get("decoupled", Policy("decoupled", "population", "")), qpot, units)
+            decoupled = allocate(policies.get("decoupled", Policy("decoupled", "base", "")), qpot, units)
             alloc = allocate(policy, qpot, units)
             for u in units:
                 diff = alloc[u.code] - decoupled[u.code]
@@ -130,8 +131,9 @@ def funding_rows(
                         "quarter": _qlabel(q),
                         "alliance_code": u.code,
                         "alliance_name": u.name,
-                        "population_share": u.population_share,
-                        "met_targets": u.met_targets,
+                        "base_share": u.base_share,
+                        "targets": "; ".join(how for _, how in targets),
+                        "met_targets": u.met_targets if policy.targets else None,
                         "performance": u.performance,
                         "improvement": u.improvement,
                         "allocation": float(alloc[u.code]),
@@ -147,7 +149,7 @@ def funding_rows(
             "pot": float(pot),
             "quarters": len(quarters),
             "moved_to_alliances_meeting_targets": float(moved),
-            "population": population_note,
+            "base": base_note,
         }
     return rows, summary
 

@@ -46,7 +46,9 @@ def _markdown_to_html(md: str, *, title: str) -> str:
     """Minimal, escaped conversion of the letter's Markdown (headings, paragraphs, one table)."""
     from html import escape
 
-    out, para, in_table = [], [], False
+    out: list[str] = []
+    para: list[str] = []
+    in_table = False
 
     def flush():
         if para:

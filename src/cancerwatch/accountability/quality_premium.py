@@ -1,12 +1,20 @@
 """Early diagnosis, emergency presentation and Quality Premium eligibility from record-level data.
 
-Definitions (domain brief 7; NDRS metric definitions are the reference, simplified here to the
-record-level contract): a diagnosed cancer is a pathway with FDS outcome ``cancer_confirmed`` or a
-first treatment; its year is the NHS financial year of diagnosis (FDS end date, else treatment
-date). Early diagnosis = stage 1 or 2 among *staged* cases (stage 1–4); stage completeness =
-staged ÷ diagnosed, reported separately; emergency presentation rate = diagnosed after an
-emergency presentation ÷ diagnosed with the flag recorded. Eligibility rule:
-``catalogue/quality_premium.toml``.
+**What the early-diagnosis rate is.** It approximates the published measure "Case-mix adjusted
+percentage of cancers diagnosed at stages 1 and 2" (National Disease Registration Service, NHS
+England, official statistics), the share of cancers diagnosed at stage 1 or 2. It is **not case-mix
+adjusted** as that official statistic is (NDRS adjusts for age, sex, cancer site and deprivation,
+so that areas with different populations can be compared fairly): it is the crude share, closest
+to NDRS's unadjusted percentage, and counts every cancer in the record-level pathways rather than
+NDRS's stageable cancer groups from registrations; years are NHS financial years, not calendar
+years. Compare it between areas with care.
+
+Definitions (docs/methods.md, "Quality Premium"): a diagnosed cancer is a pathway with FDS outcome
+``cancer_confirmed`` or a first treatment; its year is the NHS financial year of diagnosis (FDS
+end date, else treatment date). Early diagnosis = stage 1 or 2 among *staged* cases (stage 1–4);
+stage completeness = staged ÷ diagnosed, reported separately; emergency presentation rate =
+diagnosed after an emergency presentation ÷ diagnosed with the flag recorded. Eligibility rule:
+``catalogue/quality_premium.toml`` (cancerwatch's defaults, not a published scheme).
 """
 
 from __future__ import annotations
@@ -21,6 +29,12 @@ from cancerwatch.errors import UsageError
 from cancerwatch.periods import fy_label
 
 LEVELS = ("sub_icb", "icb", "alliance")
+
+MEASURE = (
+    "crude share of staged cancers diagnosed at stage 1 or 2: approximates NDRS's 'Case-mix adjusted percentage "
+    "of cancers diagnosed at stages 1 and 2' but is not case-mix adjusted"
+)
+"""One line saying what ``early_diagnosis_rate`` is, for every front end that shows it."""
 
 EARLY_SQL = """
 WITH dx AS (

@@ -19,8 +19,9 @@ from importlib import resources
 from cancerwatch.catalogue.organisations import LEVELS
 from cancerwatch.errors import UsageError
 
-UNITS = ("proportion", "rate_per_100k", "mean_score", "count", "gbp_per_head")
-ADDITIVE_UNITS = ("proportion", "rate_per_100k", "gbp_per_head")  # numerator / denominator sum
+UNITS = ("proportion", "rate_per_100k", "mean_score", "count", "gbp_per_head", "fte")
+ADDITIVE_UNITS = ("proportion", "rate_per_100k", "gbp_per_head", "fte")  # numerator / denominator sum
+SUM_UNITS = ("fte",)  # the value is the numerator itself (staff in post); roll-ups sum it
 POLARITIES = ("increase", "decrease", "neutral")
 PERIOD_TYPES = ("month", "quarter", "financial_year", "calendar_year")
 CI_METHODS = ("wilson", "published", "none")

@@ -28,7 +28,17 @@ def _register() -> None:
 
     for module in (load, metrics, standards, data):
         module.register(app)
-    for optional in ("fetch", "analytics", "record", "serve", "accountability", "plan", "report", "indicators"):
+    for optional in (
+        "fetch",
+        "analytics",
+        "record",
+        "serve",
+        "accountability",
+        "plan",
+        "report",
+        "indicators",
+        "diagnostics",
+    ):
         try:
             module = __import__(f"cancerwatch.cli.commands.{optional}", fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -1,4 +1,4 @@
-"""Read a workbook or CSV file as grids of text cells (fastexcel/calamine for xlsx).
+"""Read a workbook or CSV file as grids of text cells (fastexcel/calamine for xlsx and legacy xls).
 
 Every cell comes back as text (or None) so that readers validate values themselves and can
 name the row and column of anything wrong. A workbook's container is inspected before calamine
@@ -13,7 +13,10 @@ as text.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
+import zipfile
 from pathlib import Path
 
 import fastexcel
@@ -21,17 +24,24 @@ import pyarrow as pa
 
 from cancerwatch.errors import InputError
 from cancerwatch.ingest.limits import WorkLimits, over_limit, work_limits
-from cancerwatch.ingest.workbook_bounds import XLSX_MAGIC, inspect_workbook
+from cancerwatch.ingest.workbook_bounds import OLE2_MAGIC, XLSX_MAGIC, inspect_workbook
 
 #: Name of the column :meth:`Grid.table` adds to a CSV sheet when a row has more values than
 #: the header: the row's number of fields (else empty). Readers quarantine such rows.
 EXTRA_FIELDS = "__extra_fields"
+XLS_MAGIC = OLE2_MAGIC  # OLE2 compound file: Excel 97-2003 workbooks (.xls)
 
 
 def is_xlsx(path: Path) -> bool:
     """True when the file starts like a zip archive (xlsx is one)."""
     with path.open("rb") as fh:
         return fh.read(4) == XLSX_MAGIC
+
+
+def is_xls(path: Path) -> bool:
+    """True when the file starts like an OLE2 compound file (a legacy Excel 97-2003 workbook)."""
+    with path.open("rb") as fh:
+        return fh.read(8) == XLS_MAGIC
 
 
 def _check_size(path: Path, limits: WorkLimits) -> None:
@@ -59,11 +69,23 @@ class Grid:
                 self.sheet_names: list[str] = list(self._reader.sheet_names)
             except Exception as exc:  # calamine raises its own error types
                 raise InputError(f"not a readable xlsx workbook ({_first_line(exc)})", file=path.name) from None
+        elif is_xls(path):  # NHS England still publishes some statistics (DM01) as legacy .xls
+            try:
+                self._reader = fastexcel.read_excel(str(path))
+                self.sheet_names = list(self._reader.sheet_names)
+            except Exception as exc:
+                raise InputError(f"not a readable xls workbook ({_first_line(exc)})", file=path.name) from None
         elif path.suffix.lower() in (".xls", ".xlsb", ".ods", ".xlsm", ".xlsx"):
             raise InputError("not a readable workbook (the content is not an xlsx archive)", file=path.name)
         else:
             self._csv = _read_csv(path, limits)
             self.sheet_names = [path.stem]
+
+    def hidden_sheets(self) -> set[str]:
+        """Names of the workbook's hidden (or very hidden) sheets, from ``xl/workbook.xml`` (none for xls)."""
+        if self._reader is None or not is_xlsx(self.path):
+            return set()
+        return _hidden_sheet_names(self.path)
 
     @property
     def is_csv(self) -> bool:
@@ -109,6 +131,18 @@ class Grid:
         """All rows of a sheet (by name or index) as text cells."""
         if self._csv is not None:
             return self._csv
+        data = self.strings(sheet, n_rows=n_rows)
+        if data.num_columns == 0:
+            return []
+        columns = [c.to_pylist() for c in data.columns]
+        return [list(r) for r in zip(*columns, strict=True)]
+
+    def strings(self, sheet: str | int = 0, n_rows: int | None = None) -> pa.Table:
+        """A sheet as an Arrow table of text cells, with no header row (columns ``c0``, ``c1`` …)."""
+        if self._csv is not None:
+            width = max((len(r) for r in self._csv), default=0)
+            cols = [[r[i] if i < len(r) else None for r in self._csv[:n_rows]] for i in range(width)]
+            return pa.table({f"c{i}": pa.array(c, type=pa.string()) for i, c in enumerate(cols)})
         assert self._reader is not None
         if n_rows is None:
             self._refuse_numeric_formulas(sheet)
@@ -116,10 +150,7 @@ class Grid:
             data = self._reader.load_sheet(sheet, header_row=None, dtypes="string", n_rows=n_rows).to_arrow()
         except Exception as exc:
             raise InputError(f"cannot read sheet ({_first_line(exc)})", file=self.path.name, sheet=str(sheet)) from None
-        if data.num_columns == 0:
-            return []
-        columns = [c.to_pylist() for c in data.columns]
-        return [list(r) for r in zip(*columns, strict=True)]
+        return data.rename_columns([f"c{i}" for i in range(data.num_columns)])
 
     def _refuse_numeric_formulas(self, sheet: str | int) -> None:
         """Refuse a sheet to be read that holds a formula with a numeric cached result."""
@@ -132,6 +163,28 @@ class Grid:
                 file=self.path.name,
                 sheet=name,
             )
+
+
+_SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b([^>]*)/?>")
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+MAX_WORKBOOK_XML = 4 * 1024 * 1024  # the sheet list of a real workbook is a few KB
+
+
+def _hidden_sheet_names(path: Path) -> set[str]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > MAX_WORKBOOK_XML:
+                raise InputError("xl/workbook.xml is implausibly large", file=path.name)
+            text = zf.read(info).decode("utf-8", errors="replace")
+    except KeyError:
+        return set()
+    hidden = set()
+    for m in _SHEET_TAG.finditer(text):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        if attrs.get("state") in ("hidden", "veryHidden") and "name" in attrs:
+            hidden.add(html.unescape(attrs["name"]))
+    return hidden
 
 
 def _undo_renamed_repeats(names: list[str]) -> list[str]:

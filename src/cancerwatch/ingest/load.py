@@ -5,34 +5,42 @@ Guarantees (design.md "Quality bars"):
 - all or nothing: every file named in one ``load`` is parsed and validated first; then all of
   them are written in one transaction, so a failure leaves the warehouse as it was;
 - an identical file (same SHA-256) loaded again is a no-op that says so;
-- a file covering months already loaded supersedes them (provisional → revised) for the same
-  basis and standard; superseded figures stay queryable (``superseded_by`` names the reviser);
+- which vintage of a month is current is decided from what the files say (status, coverage,
+  grain), never from load order (``ingest.vintages``); superseded figures stay queryable
+  (``superseded_by`` names the current file), and any load can be undone (``ingest.unload``);
 - rows read = rows loaded + rows quarantined, for every file, checked before commit.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cancerwatch.errors import InputError
-from cancerwatch.ingest.detect import detect
+from cancerwatch.ingest.detect import detect, extract_sheets
 from cancerwatch.ingest.grid import Grid
 from cancerwatch.ingest.parsed import ParsedFile
-from cancerwatch.ingest.readers import reference
+from cancerwatch.ingest.readers import dm01, reference, workforce_statistics
 from cancerwatch.ingest.readers.commissioner_workbook import read_commissioner_workbook
-from cancerwatch.ingest.readers.cwt_extract import PROVIDER, SUB_ICB, read_extract
+from cancerwatch.ingest.readers.cwt_extract import PROVIDER, SUB_ICB, Layout, read_extract
+from cancerwatch.ingest.readers.cwt_workbook import read_cwt_workbook
 from cancerwatch.ingest.readers.indicator_formats import INDICATOR_KINDS, read_indicator_file
 from cancerwatch.ingest.readers.indicator_rows import INDICATOR_REFERENCE_SQL, write_indicators
 from cancerwatch.ingest.readers.national_series import read_national_series
+from cancerwatch.ingest.vintages import recompute_current
 from cancerwatch.warehouse.hierarchy import rebuild_organisations
 
-REFERENCE_KINDS = ("ons_sub_icb_lookup", "ods_trusts", "tumour_note")
+#: Kinds whose figures the vintage rules of ``ingest.vintages`` decide between.
+FACT_KINDS = ("cwt_provider", "cwt_sub_icb", "cwt_workbook", "commissioner_workbook", "national_series")
+REFERENCE_KINDS = ("ons_sub_icb_lookup", "ods_trusts", "ons_cancer_alliances", "tumour_note")
 
 
 @dataclass
@@ -49,6 +57,9 @@ class LoadResult:
     superseded: int = 0
     source_id: int | None = None
     unmapped_codes: list[str] = field(default_factory=list)
+    arrived_superseded: int = 0  # this file's own figures that a newer vintage already supersedes
+    vintage: str = ""  # what the file says about itself (status, grain), as used by the vintage rules
+    notes: list[str] = field(default_factory=list)
 
 
 def sha256_of(path: Path) -> str:
@@ -73,30 +84,82 @@ def parse_file(path: Path) -> ParsedFile:
     parsed = ParsedFile(path=path, sha256=sha256_of(path), kind=kind)
     if kind == "pathways":
         return _parse_pathways(path, parsed.sha256)
-    sheet_label = None if grid.is_csv else str(sheet)
-    if kind == PROVIDER.kind:
-        parsed.basis = "provider"
-        read_extract(parsed, grid.table(sheet), PROVIDER, sheet_label)
-    elif kind == SUB_ICB.kind:
-        parsed.basis = "commissioner"
-        read_extract(parsed, grid.table(sheet), SUB_ICB, sheet_label)
+    if kind in (PROVIDER.kind, SUB_ICB.kind):
+        _read_extract_sheets(parsed, grid, PROVIDER if kind == PROVIDER.kind else SUB_ICB)
+    elif kind == "cwt_workbook":
+        read_cwt_workbook(parsed, grid)
+        parsed.grain = "provider" if parsed.basis == "provider" else "icb"
     elif kind == "commissioner_workbook":
         parsed.basis = "commissioner"
         read_commissioner_workbook(parsed, grid)
+        parsed.grain = commissioner_grain(parsed.facts)
     elif kind == "national_series":
         parsed.basis = "provider"
+        parsed.grain = "national"
         read_national_series(parsed, grid)
     elif kind == "ons_sub_icb_lookup":
         reference.read_ons_lookup(parsed, grid.rows(sheet))
     elif kind == "ods_trusts":
         reference.read_ods_trusts(parsed, grid.rows(sheet))
+    elif kind == "ons_cancer_alliances":
+        reference.read_ons_alliances(parsed, grid.rows(sheet))
     elif kind == "tumour_note":
         reference.read_tumour_note(parsed, grid)
     elif kind in INDICATOR_KINDS:
         read_indicator_file(parsed, grid.rows(sheet), kind)
+    elif kind == dm01.KIND:
+        dm01.read_dm01(parsed, grid)
+    elif kind == workforce_statistics.KIND:
+        workforce_statistics.read_workforce_statistics(parsed, grid)
     if parsed.rows_read == 0:
         raise InputError("no data rows", file=path.name)
     return parsed
+
+
+def _read_extract_sheets(parsed: ParsedFile, grid: Grid, layout: Layout) -> None:
+    """Read every data sheet of a CRS extract (``detect.extract_sheets``) into ``parsed``.
+
+    A key (month, standard, organisation, breakdown) in two sheets would be counted twice: the
+    file is refused, naming both sheets. The status is what the file's name says ("Final").
+    """
+    parsed.basis = layout.basis
+    parsed.grain = "provider" if layout is PROVIDER else "sub_icb"
+    parsed.status = "final" if re.search(r"(?<![a-z])final(?![a-z])", parsed.path.stem, re.IGNORECASE) else None
+    tables = []
+    for sheet in extract_sheets(grid, layout.kind):
+        part = ParsedFile(path=parsed.path, sha256=parsed.sha256, kind=parsed.kind)
+        read_extract(part, grid.table(sheet), layout, None if grid.is_csv else str(sheet))
+        parsed.rows_read += part.rows_read
+        parsed.rejections.extend(part.rejections)
+        if part.facts is not None:
+            tables.append((sheet, part.facts))
+    if len(tables) > 1:
+        _refuse_overlapping_sheets(parsed.path.name, tables)
+    parsed.facts = pa.concat_tables([t for _, t in tables]) if tables else None
+    parsed.months = sorted({m for _, t in tables for m in pc.unique(t.column("period")).to_pylist()})
+
+
+def _refuse_overlapping_sheets(file: str, tables: list[tuple[str | int, pa.Table]]) -> None:
+    keys = ("period", "standard", "org_code", "route", "modality", "cancer_type", "breakdown")
+    seen: dict[tuple, str | int] = {}
+    for sheet, table in tables:
+        for row in table.select(list(keys)).to_pylist():
+            k = tuple(row.values())
+            if k in seen and seen[k] != sheet:
+                raise InputError(
+                    f"sheets {seen[k]!r} and {sheet!r} both hold {row['org_code']} {row['standard']} "
+                    f"{row['period']:%Y-%m}: the figures would be counted twice",
+                    file=file,
+                )
+            seen[k] = sheet
+
+
+def commissioner_grain(facts: pa.Table | None) -> str:
+    """``icb`` when most organisation codes are ICB codes (three characters starting ``Q``), else
+    ``sub_icb`` (sub-ICB locations, or the CCGs whose codes they kept)."""
+    codes = set(facts.column("org_code").to_pylist()) if facts is not None else set()
+    icb = sum(1 for c in codes if len(c) == 3 and c.startswith("Q"))
+    return "icb" if codes and icb * 2 > len(codes) else "sub_icb"
 
 
 def _parse_pathways(path: Path, digest: str) -> ParsedFile:
@@ -124,6 +187,9 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed_files: Sequence[ParsedFi
     try:
         for parsed in parsed_files:
             results.append(_write(con, parsed))
+        if any(r.status == "loaded" for r in results):
+            recompute_current(con)
+            _count_supersessions(con, results)
         if any(r.status == "loaded" for r in results) or not _has_organisations(con):
             rebuild_organisations(con)
         for r in results:
@@ -150,9 +216,20 @@ def _has_organisations(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute("SELECT count(*) FROM organisations").fetchone()[0])
 
 
+def _vintage_text(parsed: ParsedFile) -> str:
+    parts = [parsed.status or "status not stated"]
+    if parsed.grain:
+        parts.append(f"{parsed.grain} rows")
+    if parsed.complete:
+        parts.append("complete (England check passed)")
+    return ", ".join(parts)
+
+
 def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> LoadResult:
     months = [m.isoformat()[:7] for m in parsed.months]
-    existing = con.execute("SELECT source_id FROM sources WHERE sha256 = ?", [parsed.sha256]).fetchone()
+    existing = con.execute(
+        "SELECT source_id FROM sources WHERE sha256 = ? AND unloaded_at IS NULL", [parsed.sha256]
+    ).fetchone()
     if existing:
         return LoadResult(
             parsed.path.name,
@@ -163,13 +240,18 @@ def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> LoadResult:
             len(parsed.rejections),
             months,
             source_id=existing[0],
+            vintage=_vintage_text(parsed),
+            notes=list(parsed.notes),
         )
     loaded = parsed.rows_loaded
     if parsed.rows_read != loaded + len(parsed.rejections):  # pragma: no cover - invariant
         raise AssertionError(f"{parsed.path.name}: rows do not reconcile")
     source_id = con.execute("SELECT nextval('source_id_seq')").fetchone()[0]
     con.execute(
-        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """INSERT INTO sources (source_id, file_name, sha256, kind, basis, first_month, last_month, months,
+                                publication, loaded_at, rows_read, rows_loaded, rows_quarantined,
+                                status, complete, grain)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             source_id,
             parsed.path.name,
@@ -184,19 +266,33 @@ def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> LoadResult:
             parsed.rows_read,
             loaded,
             len(parsed.rejections),
+            parsed.status,
+            parsed.complete,
+            parsed.grain,
         ],
     )
     superseded = 0
     if parsed.facts is not None:
-        superseded = _write_facts(con, source_id, parsed)
+        _insert_arrow(con, "facts", parsed.facts, f"{source_id}, 'published', '{parsed.basis}'", "NULL")
+    if parsed.bands is not None:
+        _insert_arrow(con, "wait_bands", parsed.bands, f"{source_id}, '{parsed.basis}'", "NULL")
+    if parsed.names:
+        con.executemany(
+            "INSERT INTO ref_published_names VALUES (?, ?, ?, ?)",
+            [[source_id, parsed.basis, code, name] for code, name in sorted(parsed.names.items())],
+        )
     if parsed.national is not None:
-        superseded = _write_national(con, source_id, parsed)
+        _insert_arrow(con, "national_series", parsed.national, f"{source_id}", "NULL")
     if parsed.pathways is not None:
         from cancerwatch.ingest.readers.pathways import write_pathways
 
         superseded = write_pathways(con, source_id, parsed)
     if parsed.indicators is not None:
         superseded = write_indicators(con, source_id, parsed)
+    if parsed.diagnostics is not None:
+        superseded = dm01.write_diagnostics(con, source_id, parsed)
+    if parsed.workforce is not None:
+        superseded = workforce_statistics.write_workforce(con, source_id, parsed)
     for table_name, table in parsed.reference.items():
         _write_reference(con, source_id, table_name, table)
     if parsed.rejections:
@@ -217,62 +313,35 @@ def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> LoadResult:
         months,
         superseded,
         source_id,
+        vintage=_vintage_text(parsed),
+        notes=list(parsed.notes),
     )
 
 
-def _write_facts(con: duckdb.DuckDBPyConnection, source_id: int, parsed: ParsedFile) -> int:
-    """Insert facts; the later vintage of a (basis, month, standard) is current.
-
-    Vintage rule: NHS England publishes monthly, so a file whose coverage ends later was
-    published later. Existing current figures from a file ending no later than this one are
-    superseded by it; figures this file repeats from an older month than a loaded file's
-    coverage are stored already superseded by that later file. Source: domain brief 3.6
-    ("prefer the latest vintage by default, and never mix vintages").
-    """
-    con.register("new_facts", parsed.facts)
-    last = parsed.months[-1] if parsed.months else None
+def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows, prefix: str, suffix: str) -> None:
+    """``INSERT INTO table SELECT prefix, <rows' columns>, suffix``: the source's own columns
+    around an Arrow table's (names are fixed by the callers, never taken from input)."""
+    con.register("_new_rows", rows)
     try:
-        superseded = con.execute(
-            """UPDATE facts SET superseded_by = ?
-               WHERE superseded_by IS NULL AND dataset = 'published' AND basis = ?
-                 AND (period, standard) IN (SELECT DISTINCT period, standard FROM new_facts)
-                 AND source_id IN (SELECT source_id FROM sources WHERE last_month <= ?)""",
-            [source_id, parsed.basis, last],
-        ).fetchone()[0]
-        con.execute(
-            """INSERT INTO facts
-               SELECT ?, 'published', ?, n.period, n.standard, n.org_code, n.route, n.modality, n.cancer_type,
-                      n.tumour_scheme, n.breakdown, n.total, n.within_standard, n.breaches, later.source_id
-               FROM new_facts n
-               LEFT JOIN (SELECT f.period, f.standard, max(f.source_id) AS source_id FROM facts f
-                          JOIN sources s USING (source_id)
-                          WHERE f.superseded_by IS NULL AND f.dataset = 'published' AND f.basis = ?
-                            AND s.last_month > ? GROUP BY ALL) later
-                 ON later.period = n.period AND later.standard = n.standard""",
-            [source_id, parsed.basis, parsed.basis, last],
-        )
+        cols = ", ".join(f'"{c}"' for c in rows.column_names)
+        con.execute(f"INSERT INTO {table} SELECT {prefix}, {cols}, {suffix} FROM _new_rows")  # noqa: S608
     finally:
-        con.unregister("new_facts")
-    return int(superseded)
+        con.unregister("_new_rows")
 
 
-def _write_national(con: duckdb.DuckDBPyConnection, source_id: int, parsed: ParsedFile) -> int:
-    con.register("new_national", parsed.national)
-    try:
-        superseded = con.execute(
-            """UPDATE national_series SET superseded_by = ?
-               WHERE superseded_by IS NULL AND (period_type, period_start, standard) IN
-                     (SELECT DISTINCT period_type, period_start, standard FROM new_national)""",
-            [source_id],
-        ).fetchone()[0]
-        con.execute(
-            """INSERT INTO national_series SELECT ?, period_type, period_start, period_label, standard,
-                      total, within_standard, breaches, NULL FROM new_national""",
-            [source_id],
-        )
-    finally:
-        con.unregister("new_national")
-    return int(superseded)
+def _count_supersessions(con: duckdb.DuckDBPyConnection, results: list[LoadResult]) -> None:
+    """Per newly loaded file: other files' facts it now supersedes, and its own already superseded."""
+    for r in results:
+        if r.status != "loaded" or r.source_id is None or r.kind not in FACT_KINDS:
+            continue
+        by_it, own = con.execute(
+            """SELECT (SELECT count(*) FROM facts WHERE superseded_by = $id AND source_id <> $id)
+                    + (SELECT count(*) FROM national_series WHERE superseded_by = $id AND source_id <> $id),
+                      (SELECT count(*) FROM facts WHERE source_id = $id AND superseded_by IS NOT NULL)
+                    + (SELECT count(*) FROM national_series WHERE source_id = $id AND superseded_by IS NOT NULL)""",
+            {"id": r.source_id},
+        ).fetchone()
+        r.superseded, r.arrived_superseded = int(by_it), int(own)
 
 
 REFERENCE_SQL = {
@@ -285,6 +354,10 @@ REFERENCE_SQL = {
         "INSERT INTO ref_sub_icb_lookup SELECT $source_id, * FROM new_ref",
     ),
     "ref_trusts": ("DELETE FROM ref_trusts", "INSERT INTO ref_trusts SELECT $source_id, * FROM new_ref"),
+    "ref_cancer_alliances": (
+        "DELETE FROM ref_cancer_alliances",
+        "INSERT INTO ref_cancer_alliances SELECT $source_id, * FROM new_ref",
+    ),
     **INDICATOR_REFERENCE_SQL,
 }
 

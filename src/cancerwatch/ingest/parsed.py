@@ -111,9 +111,18 @@ class ParsedFile:
     reference: dict[str, pa.Table] = field(default_factory=dict)
     pathways: pa.Table | None = None
     indicators: pa.Table | None = None  # indicator_values rows (issue 12: ingest/readers/indicator_rows.py)
+    diagnostics: pa.Table | None = None  # diagnostics_facts rows (ingest/readers/dm01.py)
+    diagnostic_providers: pa.Table | None = None  # ref_providers_dm01 rows (ingest/readers/dm01.py)
+    workforce: pa.Table | None = None  # workforce_staff rows (ingest/readers/workforce_statistics.py)
     rejections: list[Rejection] = field(default_factory=list)
     publication: str | None = None
     months: list[date] = field(default_factory=list)
+    bands: pa.Table | None = None  # wait-distribution bands (monthly workbooks)
+    status: str | None = None  # "final" or "provisional", as the file states it
+    complete: bool = False  # the file proves it covers all of England (its own England check)
+    grain: str | None = None  # provider | sub_icb | icb | national | record: what its rows are
+    names: dict[str, str] = field(default_factory=dict)  # organisation names the file gives
+    notes: list[str] = field(default_factory=list)  # things the load summary should say
 
     def __setattr__(self, name: str, value: object) -> None:
         if name == "rejections":  # every reader's rejections are held to the cap, however assigned
@@ -136,3 +145,26 @@ def national_table(rows: list[tuple]) -> pa.Table:
     """Build a national-series Arrow table from tuples in :data:`NATIONAL_SCHEMA` order."""
     cols = list(zip(*rows, strict=True)) if rows else [[] for _ in NATIONAL_SCHEMA]
     return pa.table({f.name: pa.array(c, type=f.type) for f, c in zip(NATIONAL_SCHEMA, cols, strict=True)})
+
+
+BAND_SCHEMA = pa.schema(
+    [
+        ("period", pa.date32()),
+        ("standard", pa.string()),
+        ("org_code", pa.string()),
+        ("route", pa.string()),
+        ("modality", pa.string()),
+        ("cancer_type", pa.string()),
+        ("breakdown", pa.string()),
+        ("band", pa.string()),
+        ("from_day", pa.int16()),
+        ("to_day", pa.int16()),
+        ("patients", pa.float64()),
+    ]
+)
+
+
+def bands_table(rows: list[tuple]) -> pa.Table:
+    """Build a wait-bands Arrow table from tuples in :data:`BAND_SCHEMA` column order."""
+    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in BAND_SCHEMA]
+    return pa.table({f.name: pa.array(c, type=f.type) for f, c in zip(BAND_SCHEMA, cols, strict=True)})

@@ -13,8 +13,9 @@ import duckdb
 import pyarrow as pa
 
 from cancerwatch.catalogue.organisations import NATIONAL_CODE, NATIONAL_NAME, packaged_rows
+from cancerwatch.warehouse.dm01_providers import add_dm01_providers
 
-CATALOGUE_SOURCE = "cancerwatch catalogue (domain brief 5.3)"
+CATALOGUE_SOURCE = "cancerwatch catalogue (docs/methods.md, Cancer Alliances)"
 
 
 def _register_catalogue(con: duckdb.DuckDBPyConnection) -> None:
@@ -49,7 +50,7 @@ def rebuild_organisations(con: duckdb.DuckDBPyConnection) -> None:
           FROM ref_sub_icb_lookup
         UNION ALL SELECT org_code, org_name, 'provider', NULL, open_date, close_date, 'ODS etr trust file'
           FROM (SELECT DISTINCT ON (org_code) * FROM ref_trusts)
-        UNION ALL SELECT alliance_code, alliance_name, 'alliance', ons_code, NULL, NULL, $source
+        UNION ALL SELECT alliance_code, alliance_name, 'alliance', ons_code, valid_from::DATE, valid_to::DATE, $source
           FROM cat_alliances
         UNION ALL SELECT org_code, org_name, 'hub', NULL, NULL, NULL, source FROM cat_commissioning_hubs
         UNION ALL SELECT 'UNKNOWN', 'Unknown commissioner', 'unknown', NULL, NULL, NULL, 'NHS England extracts'
@@ -60,15 +61,20 @@ def rebuild_organisations(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         INSERT INTO org_hierarchy
+        WITH ia AS (  -- ICB -> Alliance rows; the first configuration of an ICB also covers its CCG-era months
+            SELECT *, valid_from = min(valid_from) OVER (PARTITION BY icb_code) AS first_row FROM cat_icb_alliance
+        )
         SELECT sub_icb_code, 'sub_icb', icb_code, 'icb', valid_from, NULL, 'ONS sub-ICB lookup'
           FROM ref_sub_icb_lookup
         UNION ALL SELECT DISTINCT icb_code, 'icb', region_code, 'region', valid_from, NULL, 'ONS sub-ICB lookup'
           FROM ref_sub_icb_lookup
         UNION ALL SELECT l.sub_icb_code, 'sub_icb', coalesce(o.alliance_code, a.alliance_code), 'alliance',
-                         l.valid_from, NULL, coalesce(o.source, a.source)
+                         CASE WHEN a.first_row THEN l.valid_from
+                              ELSE greatest(l.valid_from, coalesce(o.valid_from, a.valid_from)::DATE) END,
+                         coalesce(o.valid_to, a.valid_to)::DATE, coalesce(o.source, a.source)
           FROM ref_sub_icb_lookup l
-          LEFT JOIN cat_icb_alliance a ON a.icb_code = l.icb_code
           LEFT JOIN cat_sub_icb_alliance_overrides o ON o.sub_icb_code = l.sub_icb_code
+          LEFT JOIN ia a ON a.icb_code = l.icb_code AND o.sub_icb_code IS NULL
          WHERE coalesce(o.alliance_code, a.alliance_code) IS NOT NULL
         UNION ALL SELECT icb_code, 'icb', alliance_code, 'alliance', valid_from::DATE, valid_to::DATE, source
           FROM cat_icb_alliance
@@ -78,13 +84,19 @@ def rebuild_organisations(con: duckdb.DuckDBPyConnection) -> None:
         UNION ALL SELECT t.org_code, 'provider', t.region_code, 'region', coalesce(t.open_date, DATE '1990-01-01'),
                          t.close_date, 'ODS etr trust file'
           FROM ref_trusts t WHERE t.region_code IN (SELECT region_code FROM ref_sub_icb_lookup)
-        UNION ALL SELECT t.org_code, 'provider', coalesce(o.alliance_code, a.alliance_code), 'alliance',
-                         coalesce(t.open_date, DATE '1990-01-01'), t.close_date, coalesce(o.source, a.source)
-          FROM ref_trusts t
-          LEFT JOIN cat_icb_alliance a ON a.icb_code = t.icb_code
-          LEFT JOIN cat_provider_alliance_overrides o ON o.provider_code = t.org_code
-         WHERE coalesce(o.alliance_code, a.alliance_code) IS NOT NULL
-        UNION ALL SELECT alliance_code, 'alliance', region_code, 'region', DATE '2016-01-01', NULL, $source
+        UNION ALL SELECT * FROM (
+            SELECT t.org_code, 'provider', coalesce(o.alliance_code, a.alliance_code), 'alliance',
+                   CASE WHEN a.first_row THEN coalesce(t.open_date, DATE '1990-01-01')
+                        ELSE greatest(coalesce(t.open_date, DATE '1990-01-01'),
+                                      coalesce(o.valid_from, a.valid_from)::DATE)
+                   END AS f,
+                   least(t.close_date, coalesce(o.valid_to, a.valid_to)::DATE) AS t_, coalesce(o.source, a.source)
+              FROM ref_trusts t
+              LEFT JOIN cat_provider_alliance_overrides o ON o.provider_code = t.org_code
+              LEFT JOIN ia a ON a.icb_code = t.icb_code AND o.provider_code IS NULL
+             WHERE coalesce(o.alliance_code, a.alliance_code) IS NOT NULL)
+         WHERE t_ IS NULL OR t_ >= f
+        UNION ALL SELECT alliance_code, 'alliance', region_code, 'region', valid_from::DATE, valid_to::DATE, $source
           FROM cat_alliances
     """,
         {"source": CATALOGUE_SOURCE},
@@ -119,3 +131,6 @@ def rebuild_organisations(con: duckdb.DuckDBPyConnection) -> None:
         "tumour_groups",
     ):
         con.unregister(f"cat_{name}")
+    # Independent-sector providers the ODS trust file does not list: named and placed in their
+    # region from DM01 (warehouse/dm01_providers.py).
+    add_dm01_providers(con)

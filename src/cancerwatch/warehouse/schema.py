@@ -36,10 +36,15 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply every migration newer than the warehouse's version; return the new version."""
-    current = schema_version(con)
+    """Apply every packaged migration not yet applied, in order; return the highest version.
+
+    Each is recorded by number, so a migration numbered below one already applied (merged later)
+    is still applied."""
+    schema_version(con)
+    applied = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    current = max(applied, default=0)
     for version, name, sql in migrations():
-        if version <= current:
+        if version in applied:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
@@ -49,5 +54,5 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> int:
         except Exception:
             con.execute("ROLLBACK")
             raise
-        current = version
+        current = max(current, version)
     return current

@@ -22,10 +22,12 @@ def source_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every loaded file, newest first, with counts and how many of its facts were superseded."""
     cur = con.execute("""
         SELECT s.source_id, s.file_name, s.kind, s.basis, strftime(s.first_month, '%Y-%m') AS first_month,
-               strftime(s.last_month, '%Y-%m') AS last_month, s.rows_read, s.rows_loaded, s.rows_quarantined,
+               strftime(s.last_month, '%Y-%m') AS last_month, coalesce(s.status, 'not stated') AS status,
+               s.grain, s.complete, s.rows_read, s.rows_loaded, s.rows_quarantined,
                (SELECT count(*) FROM facts f WHERE f.source_id = s.source_id AND f.superseded_by IS NOT NULL)
                    AS facts_superseded,
-               substr(s.sha256, 1, 12) AS sha256, strftime(s.loaded_at, '%Y-%m-%d %H:%M') AS loaded_at
+               substr(s.sha256, 1, 12) AS sha256, strftime(s.loaded_at, '%Y-%m-%d %H:%M') AS loaded_at,
+               strftime(s.unloaded_at, '%Y-%m-%d %H:%M') AS unloaded_at
         FROM sources s ORDER BY s.source_id DESC""")
     return _dicts(cur)
 
@@ -55,5 +57,37 @@ def quarantine_counts(con: duckdb.DuckDBPyConnection, *, record_level: bool = Fa
             FROM quarantine q LEFT JOIN sources s USING (source_id) GROUP BY ALL
             ORDER BY rows DESC, q.file_name, reason""",  # noqa: S608 - a fixed expression
         {"shown": record_level, "withheld": WITHHELD},
+    )
+    return _dicts(cur)
+
+
+def revision_rows(con: duckdb.DuckDBPyConnection, *, standard: str | None = None) -> list[dict]:
+    """Each month a later vintage revised: England totals as the older file gave them and as they
+    are now, by basis and standard (the published breakdowns summed once: cancer type, not
+    modality), with the change. Equal figures are listed too, with a change of zero, so that a
+    vintage that merely repeats a month is visible as such."""
+    cur = con.execute(
+        """WITH old AS (
+             SELECT f.basis, f.standard, f.period, f.source_id, any_value(f.superseded_by) AS revised_by,
+                    sum(f.total) AS total, sum(f.within_standard) AS within_standard
+             FROM facts f
+             WHERE f.dataset = 'published' AND f.superseded_by IS NOT NULL AND f.breakdown <> 'modality'
+               AND ($standard IS NULL OR f.standard = $standard)
+             GROUP BY ALL),
+           now AS (
+             SELECT basis, standard, period, sum(total) AS total, sum(within_standard) AS within_standard
+             FROM facts WHERE dataset = 'published' AND superseded_by IS NULL AND breakdown <> 'modality'
+             GROUP BY ALL)
+           SELECT o.basis, o.standard, strftime(o.period, '%Y-%m') AS month,
+                  so.file_name AS old_file, so.status AS old_status, sn.file_name AS current_file,
+                  sn.status AS current_status, o.total AS old_total, n.total AS current_total,
+                  n.total - o.total AS change_total, o.within_standard AS old_within,
+                  n.within_standard AS current_within, n.within_standard - o.within_standard AS change_within
+           FROM old o
+           JOIN now n USING (basis, standard, period)
+           JOIN sources so ON so.source_id = o.source_id
+           JOIN sources sn ON sn.source_id = o.revised_by
+           ORDER BY o.period, o.basis, o.standard, so.file_name""",
+        {"standard": standard},
     )
     return _dicts(cur)

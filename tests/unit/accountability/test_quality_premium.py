@@ -46,3 +46,12 @@ def test_data_quality_gates():
     assert not few["eligible"] and few["reason"].startswith("not assessed: 19 staged cases")
     [incomplete] = eligibility([_row("2023/24", 0.9, completeness=0.69)], CFG)
     assert not incomplete["eligible"] and "stage completeness 69.0% below 70%" in incomplete["reason"]
+
+
+def test_the_rule_says_which_published_measure_it_approximates():
+    from cancerwatch.accountability.quality_premium import MEASURE, rule
+
+    text = rule()["measure"]
+    for words in (text, MEASURE):
+        assert "Case-mix adjusted percentage of cancers diagnosed at stages 1 and 2" in words
+        assert "not case-mix adjusted" in words

@@ -30,6 +30,8 @@ CLI_STANDARDS = [
     "62d_gp",
     "62d_screening",
     "62d_upgrade",
+    "usc_foa",
+    "ubs_fha",
 ]
 
 

@@ -60,10 +60,10 @@ def test_alliance_register(geo_warehouse):
            FROM alliance_workforce_register ORDER BY alliance_code, as_of"""
     ).fetchall()
     assert rows == [
-        ("CA-EEN", 12.0, 9.0, True, "2024-03-31", "Alliance workforce return Q4 2023/24"),
         ("E56000005", 22.0, 18.0, False, "2023-03-31", "Alliance workforce return Q4 2022/23"),
         ("E56000005", 24.0, 21.0, True, "2024-03-31", "Alliance workforce return Q4 2023/24"),
         ("E56000032", 30.0, 30.0, False, "2024-03-31", "alliance_workforce_register.csv"),
+        ("EOE-NORTH", 12.0, 9.0, True, "2024-03-31", "Alliance workforce return Q4 2023/24"),
     ]
     assert quarantine(geo_warehouse, REGISTER.name) == [
         (6, "Alliance code", "Alliance code 'E56999999' is not in catalogue/alliances.csv"),

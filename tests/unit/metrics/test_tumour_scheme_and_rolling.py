@@ -78,6 +78,14 @@ def test_rolling_twelve_months_equals_the_financial_year(warehouse):
 
 
 def test_rolling_needs_twelve_months(warehouse):
-    """Alliance figures exist for six months only: no complete 12-month window."""
+    """A window is given only where all twelve of its months are loaded. An Alliance has monthly
+    figures from April 2023 to July 2025 (28 months), so its first window ends March 2024 and it
+    has 17 (hand count); before that, none."""
+    rows = metrics(warehouse, MetricQuery(standard="fds", level="alliance", period="rolling12", org="E56000005"))
+    assert [r["period_label"] for r in rows][:1] == ["12 months to 2024-03"]
+    assert len(rows) == 17 and all(r["months"] == 12 for r in rows)
     with pytest.raises(NoData):
-        metrics(warehouse, MetricQuery(standard="fds", level="alliance", period="rolling12"))
+        metrics(
+            warehouse,
+            MetricQuery(standard="fds", level="alliance", period="rolling12", date_to=date(2024, 2, 1)),
+        )

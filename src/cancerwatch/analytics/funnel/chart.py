@@ -1,8 +1,9 @@
 """``compute_funnel``: funnel-plot rows for many organisations in one period, and limit curves.
 
 Replicates FunnelPlotR 0.6.0 (NHS-R Community) ``funnel_plot(data_type = "PR")`` by default:
-pooled target, arcsine limits at 95% and 99.8%, winsorised φ and additive τ² (domain brief 6.3).
-Output field names follow design.md (``cancerwatch funnel``).
+pooled target, arcsine limits at 95% and 99.8%, winsorised φ and additive τ² (``R/funnel_plot.R``,
+``R/od_adjustment.R``; docs/methods.md, "Funnel plots"). Output field names follow the
+``cancerwatch funnel`` command (docs/cli.md).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ CURVE_MIN_DENOMINATOR = 3.0
 
 @dataclass(frozen=True)
 class FunnelRow:
-    """One organisation, with exactly the design.md ``cancerwatch funnel`` fields plus ``target``."""
+    """One organisation, with exactly the ``cancerwatch funnel`` fields plus ``target``."""
 
     org_code: str
     org_name: str
@@ -71,7 +72,9 @@ class FunnelCurves:
 
 @dataclass(frozen=True)
 class FunnelResult:
-    """Rows (input order), the target used, φ, τ² and whether adjusted limits were used.
+    """Rows (input order), the centre line used, φ, τ², whether adjusted limits were used, and the
+    pooled proportion Σx/Σn that φ and τ² were estimated around (equal to ``target`` unless a
+    target was given).
 
     Iterating over the result yields the row dicts, so ``for row in compute_funnel(...)`` works.
     """
@@ -82,9 +85,10 @@ class FunnelResult:
     tau2: float
     adjusted: bool
     method: str
+    pooled: float | None = None
 
     def to_rows(self) -> list[dict]:
-        """One dict per organisation (design.md fields plus ``target``)."""
+        """One dict per organisation (the ``cancerwatch funnel`` fields plus ``target``)."""
         return [r.to_dict() for r in self.rows]
 
     def __iter__(self) -> Iterator[dict]:
@@ -132,15 +136,19 @@ def compute_funnel(
     """Funnel-plot rows for proportions, one per organisation.
 
     ``units``: ``(org_code, org_name, numerator, denominator)`` tuples or mappings with those keys;
-    counts may be fractional (half patients). ``target``: the centre line; ``None`` uses the pooled
-    proportion Σx/Σn (FunnelPlotR). Limits at 95% and 99.8% by ``method`` (``arcsine`` =
-    FunnelPlotR "PR", ``normal``, ``exact`` binomial; domain brief 6.3).
+    counts may be fractional (half patients). ``target``: the centre line the limits are drawn
+    around; ``None`` uses the pooled proportion Σx/Σn (FunnelPlotR). Limits at 95% and 99.8% by
+    ``method`` (``arcsine`` = FunnelPlotR "PR", ``normal``, ``exact`` binomial; docs/methods.md).
 
-    φ and τ² are always estimated (z-scores against the target on the method's scale, winsorised
-    at ``trim_by`` and ``1 − trim_by``; the exact method uses the normal scale) and reported on
-    every row. With ``overdispersion=True`` and φ > 1 the limits are the additive-τ² adjusted ones,
-    as FunnelPlotR draws them; otherwise (φ ≤ 1, FunnelPlotR falls back likewise) unadjusted.
-    The exact method has no adjusted form, so ``overdispersion=True`` with it raises ``ValueError``.
+    φ and τ² are always estimated around the **pooled** proportion, whatever the target: z-scores
+    of each unit against Σx/Σn on the method's scale (the exact method uses the normal scale),
+    winsorised at ``trim_by`` and ``1 − trim_by``, as FunnelPlotR's ``transformed_zscore`` does for
+    proportions. They measure how much the units vary among themselves; measured around a target
+    the units do not share (an operational standard), they would count the distance to the
+    standard as overdispersion. φ and τ² are reported on every row. With ``overdispersion=True``
+    and φ > 1 the limits are the additive-τ² adjusted ones around the target; otherwise
+    unadjusted. The exact method has no adjusted form, so ``overdispersion=True`` with it raises
+    ``ValueError``.
 
     ``outlier`` is ``high`` or ``low`` when the performance is strictly outside the 99.8% limits
     (equality is inside, as FunnelPlotR), else empty. Units with a zero denominator get no
@@ -157,12 +165,13 @@ def compute_funnel(
     n = np.array([p[3] for p in parsed])
     if n.sum() <= 0:
         raise ValueError("every denominator is zero")
-    p0 = float(x.sum() / n.sum()) if target is None else float(target)
+    pooled = float(x.sum() / n.sum())
+    p0 = pooled if target is None else float(target)
     if not 0.0 <= p0 <= 1.0:
         raise ValueError(f"target must be a proportion within [0, 1], got {p0}")
 
     z_scores = arcsine_z_scores if method == "arcsine" else proportion_z_scores
-    z, s = z_scores(x, n, p0)
+    z, s = z_scores(x, n, pooled)
     od = estimate_overdispersion(z, s, trim="winsorise", trim_by=trim_by)
     adjusted = overdispersion and np.isfinite(od.phi) and od.phi > 1
     low95, high95, low998, high998 = _limits(p0, n, method, od.tau2 if adjusted else 0.0)
@@ -192,7 +201,9 @@ def compute_funnel(
                 target=p0,
             )
         )
-    return FunnelResult(rows=rows, target=p0, phi=od.phi, tau2=od.tau2, adjusted=bool(adjusted), method=method)
+    return FunnelResult(
+        rows=rows, target=p0, phi=od.phi, tau2=od.tau2, adjusted=bool(adjusted), method=method, pooled=pooled
+    )
 
 
 def funnel_curves(

@@ -3,7 +3,7 @@
 Sources: D. J. Spiegelhalter, "Funnel plots for comparing institutional performance", *Statistics
 in Medicine* 2005;24:1185–1202 (normal and exact binomial limits); FunnelPlotR 0.6.0 (NHS-R
 Community), ``R/calculate_limits.R`` (arcsine "PR" limits, additive τ² adjustment, Poisson "SR"
-limits); domain brief 6.3. All functions are vectorised over the denominator.
+limits); docs/methods.md, "Funnel plots". All functions are vectorised over the denominator.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def normal_limits(p0: float, denominators: Numbers, z: float, tau2: float = 0.0)
 def exact_binomial_limit(p0: float, n: int, q: float) -> float:
     """Spiegelhalter's interpolated exact binomial limit for quantile ``q`` at whole number ``n``.
 
-    Rule (Spiegelhalter 2005, appendix; domain brief 6.3): ``r`` is the smallest integer with
+    Rule (Spiegelhalter 2005, appendix): ``r`` is the smallest integer with
     ``P(R ≤ r) ≥ q`` for ``R ~ Bin(n, p0)``; ``α = (P(R ≤ r) − q) / (P(R ≤ r) − P(R ≤ r − 1))``;
     the limit is ``(r − α)/n``.
     """
@@ -94,7 +94,7 @@ def exact_binomial_limits(p0: float, denominators: Numbers, z: float) -> tuple[n
     0.001/0.999 for 99.8%), element by element.
 
     Denominators are rounded to the nearest whole number (half up) because the binomial needs
-    whole trials; with 62-day half patients this moves n by at most a half (domain brief 6.5).
+    whole trials; with 62-day half patients this moves n by at most a half (docs/methods.md, "Counting").
     When ``n·min(p0, 1 − p0)`` is tiny the interpolation can cross the target (at ``p0 = 0.999``,
     ``n = 1`` the 97.5% point is about 0.975); such a limit is held at the target, so that
     lower ≤ target ≤ upper always holds.

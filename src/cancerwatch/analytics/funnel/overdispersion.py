@@ -2,8 +2,9 @@
 
 Sources: D. J. Spiegelhalter, "Handling over-dispersion of performance indicators", *Quality and
 Safety in Health Care* 2005;14:347–351; FunnelPlotR 0.6.0 (NHS-R Community), ``R/od_adjustment.R``
-(``transformed_zscore``, ``winsorisation``, ``truncation``, ``phi_func``, ``tau_func``); domain
-brief 6.3.
+(``transformed_zscore``, ``winsorisation``, ``truncation``, ``phi_func``, ``tau_func``);
+R. DerSimonian and N. Laird, "Meta-analysis in clinical trials", *Controlled Clinical Trials*
+1986;7:177–188.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def phi_estimate(z_trimmed: Numbers) -> float:
 def tau2_dersimonian_laird(phi: float, s: Numbers) -> float:
     """Between-unit variance τ² of the additive random-effects model (DerSimonian–Laird).
 
-    Rule (FunnelPlotR 0.6.0 ``tau_func``; domain brief 6.3): with ``w = 1/s²`` over the N units that
+    Rule (FunnelPlotR 0.6.0 ``tau_func``; DerSimonian and Laird 1986): with ``w = 1/s²`` over the N units that
     count, ``τ² = max(0, (N·φ − (N − 1)) / (Σw − Σw²/Σw))``, and 0 when ``N·φ < N − 1``.
     0 with fewer than two units (the denominator vanishes).
     """

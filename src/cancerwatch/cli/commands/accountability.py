@@ -17,6 +17,20 @@ from cancerwatch.periods import parse_fy
 from cancerwatch.warehouse.connect import open_duckdb
 
 
+def _report_not_judged(items: list, rule: str) -> None:
+    """On standard error: how many organisations were assessed, fired, and could not be judged, and why."""
+    from cancerwatch.accountability.escalation import not_judged
+
+    fired = sum(1 for e in items if e.fired)
+    reasons = not_judged(items)
+    lines = [f"{rule}: {len(items)} organisations assessed, {fired} escalated"]
+    shown = list(reasons.items())
+    lines += [f"  not judged ({count}): {summary}" for summary, count in shown[:5]]
+    if len(shown) > 5:
+        lines.append(f"  not judged ({sum(c for _, c in shown[5:])}): {len(shown) - 5} other reasons (see --all)")
+    sys.stderr.write("\n".join(lines) + "\n")
+
+
 def register(app: typer.Typer) -> None:
     """Add the commands to the app."""
 
@@ -36,7 +50,10 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         fmt: FormatOption = None,
     ) -> None:
-        """Organisations that consistently fail a standard, with the evidence and the rule that fired."""
+        """Organisations that consistently fail a standard, with the evidence and the rule that fired.
+
+        Organisations the rule cannot judge (too few periods, too few patients, no threshold) are
+        counted on standard error with the reason, e.g. "too few quarters: 2 of 4"; --all lists them."""
         from cancerwatch.accountability.escalation import escalate, escalation_rows
         from cancerwatch.accountability.letter import render_letter
 
@@ -44,9 +61,10 @@ def register(app: typer.Typer) -> None:
             raise UsageError("--letter-format must be md or html")
         con = open_duckdb(db_path(db), read_only=True)
         try:
-            items = escalate(con, standard=standard, level=level, rule_id=rule, basis=basis, include_all=include_all)
+            everyone = escalate(con, standard=standard, level=level, rule_id=rule, basis=basis, include_all=True)
         finally:
             con.close()
+        items = everyone if include_all else [e for e in everyone if e.fired]
         if letters is not None:
             letters.mkdir(parents=True, exist_ok=True)
             for e in items:
@@ -62,6 +80,7 @@ def register(app: typer.Typer) -> None:
                 )
                 + "\n"
             )
+            _report_not_judged(everyone, rule)
             return
         emit(
             rows,
@@ -70,7 +89,7 @@ def register(app: typer.Typer) -> None:
             columns=(
                 "org_code",
                 "org_name",
-                "fired",
+                "status",
                 "failures",
                 "periods_considered",
                 "latest_period",
@@ -78,6 +97,8 @@ def register(app: typer.Typer) -> None:
                 "trend",
             ),
         )
+        sys.stdout.flush()
+        _report_not_judged(everyone, rule)
 
     @app.command("funding")
     def funding_command(
@@ -85,12 +106,22 @@ def register(app: typer.Typer) -> None:
         year: Annotated[str, typer.Option(help="financial year, e.g. 2023/24")] = "2023/24",
         policy: Annotated[list[str] | None, typer.Option(help="policy id (repeatable); default: every policy")] = None,
         policies_file: Annotated[Path | None, typer.Option("--policies", help="a policies TOML file")] = None,
-        population: Annotated[Path | None, typer.Option(help="CSV alliance_code,population (default: a proxy)")] = None,
+        population: Annotated[
+            Path | None,
+            typer.Option(
+                help="ONS population CSV (alliance_code,population[,source]) as the base share; "
+                "default: share of FDS patients, i.e. referral volume, not population"
+            ),
+        ] = None,
         summary: Annotated[bool, typer.Option("--summary", help="print the per-policy summary")] = False,
         db: DbOption = None,
         fmt: FormatOption = None,
     ) -> None:
-        """Quarterly allocation of the Alliance pot under each policy: who gains and who loses."""
+        """Quarterly allocation of the Alliance pot under each policy: who gains and who loses.
+
+        Every policy starts from each Alliance's base share: its share of FDS patients (referral
+        volume) unless --population gives ONS population figures. Targets are the thresholds or
+        planning ambitions in force in each quarter."""
         from cancerwatch.accountability.funding import load_policies
         from cancerwatch.accountability.funding_report import funding_rows
 
@@ -113,13 +144,14 @@ def register(app: typer.Typer) -> None:
             )
         finally:
             con.close()
+        base = next(iter(summ.values()))["base"] if summ else ""
         if summary:
-            emit(list(summ.values()), fmt, title="Funding policies")
+            emit(list(summ.values()), fmt, title=f"Funding policies — base share: {base}")
         else:
             emit(
                 rows,
                 fmt,
-                title=f"Alliance allocations {year}",
+                title=f"Alliance allocations {year} — base share: {base}",
                 columns=(
                     "policy",
                     "quarter",
@@ -137,8 +169,12 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         fmt: FormatOption = None,
     ) -> None:
-        """Early diagnosis (stage 1–2), stage completeness, emergency presentations and eligibility."""
-        from cancerwatch.accountability.quality_premium import early_diagnosis, eligibility
+        """Early diagnosis (stage 1–2), stage completeness, emergency presentations and eligibility.
+
+        The early-diagnosis rate is the crude share of staged cancers at stage 1 or 2: it approximates
+        NDRS's "Case-mix adjusted percentage of cancers diagnosed at stages 1 and 2" but is not
+        case-mix adjusted as that official statistic is."""
+        from cancerwatch.accountability.quality_premium import MEASURE, early_diagnosis, eligibility
 
         con = open_duckdb(db_path(db), read_only=True)
         try:
@@ -148,7 +184,7 @@ def register(app: typer.Typer) -> None:
         emit(
             rows,
             fmt,
-            title=f"Quality Premium: early diagnosis by {level}",
+            title=f"Quality Premium: early diagnosis by {level} ({MEASURE})",
             columns=(
                 "org_code",
                 "org_name",
@@ -161,3 +197,5 @@ def register(app: typer.Typer) -> None:
                 "reason",
             ),
         )
+        sys.stdout.flush()
+        sys.stderr.write(f"early_diagnosis_rate: {MEASURE}\n")

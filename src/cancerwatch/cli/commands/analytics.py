@@ -126,7 +126,10 @@ def register(app: typer.Typer) -> None:
         level: Annotated[str, typer.Option(help="region, alliance, icb, sub_icb or provider")] = "provider",
         period: Annotated[str, typer.Option(help="month, quarter or year")] = "month",
         period_start: Annotated[str, typer.Option(help="first month of the period, YYYY-MM")] = "2023-04",
-        target: Annotated[str, typer.Option(help="england (pooled) or threshold")] = "england",
+        target: Annotated[
+            str,
+            typer.Option(help="centre line: england (pooled) or threshold; φ and τ² always come from the pooled rate"),
+        ] = "england",
         overdispersion: Annotated[
             bool, typer.Option("--overdispersion", help="additive random-effects limits")
         ] = False,

@@ -47,6 +47,7 @@ class By(StrEnum):
     cancer_type = "cancer_type"
     route = "route"
     modality = "modality"
+    wait_band = "wait_band"
 
 
 class Basis(StrEnum):
@@ -134,6 +135,29 @@ TABLE_COLUMNS = (
 )
 
 
+WAIT_COLUMNS = ("period_label", "org_code", "org_name", "band", "patients", "share", "over_104_days")
+
+
+def _wait_bands(query: MetricQuery, db: Path | None, engine: Engine) -> list[dict]:
+    """``--by wait_band``: the published wait distribution (``wait_queries``)."""
+    from cancerwatch.wait_queries import WaitQuery, wait_distribution
+
+    if engine is not Engine.duckdb:
+        raise UsageError("--by wait_band reads the warehouse: use --engine duckdb")
+    if query.period == "rolling12" or query.dataset != "published":
+        raise UsageError("--by wait_band gives published months, quarters or years only")
+    con = open_duckdb(db_path(db), read_only=True)
+    try:
+        return wait_distribution(
+            con,
+            WaitQuery(
+                query.standard, query.level, query.org, query.period, False, query.date_from, query.date_to, query.basis
+            ),
+        )
+    finally:
+        con.close()
+
+
 def register(app: typer.Typer) -> None:
     """Add the command to the app."""
 
@@ -143,7 +167,13 @@ def register(app: typer.Typer) -> None:
         level: Annotated[Level, typer.Option(help="level of the NHS hierarchy")] = Level.national,
         period: Annotated[Period, typer.Option(help="month, or NHS financial quarter / year")] = Period.month,
         org: Annotated[str | None, typer.Option(help="one organisation code")] = None,
-        by: Annotated[By | None, typer.Option(help="breakdown")] = None,
+        by: Annotated[
+            By | None,
+            typer.Option(
+                help="breakdown; wait_band: the published distribution of waits in day bands (monthly workbooks, "
+                "October 2023 on), with the share and, for 62 days, over_104_days"
+            ),
+        ] = None,
         from_: Annotated[str | None, typer.Option("--from", help="first month, YYYY-MM")] = None,
         to: Annotated[str | None, typer.Option("--to", help="last month, YYYY-MM")] = None,
         basis: Annotated[
@@ -181,6 +211,12 @@ def register(app: typer.Typer) -> None:
             dataset=dataset,
         )
         check_out(out)
+        if by is By.wait_band:
+            rows = _wait_bands(query, db, engine)
+            if out is not None:
+                write_out(rows, out, f"{standard} wait bands {level.value} {period.value}")
+            emit(rows, fmt, title=f"{standard}: waits in day bands", columns=WAIT_COLUMNS)
+            return
         con = open_duckdb(db_path(db), read_only=True)
         try:
             backend = open_engine(engine.value, con, spark_master=spark_master, parquet_dir=parquet)

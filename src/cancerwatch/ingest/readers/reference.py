@@ -3,6 +3,7 @@ England's technical note on tumour classifications."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pyarrow as pa
@@ -174,4 +175,41 @@ def read_tumour_note(parsed: ParsedFile, grid: Grid) -> None:
             "group_2022": [r[1] for r in out],
             "source": [f"{parsed.path.name}"] * len(out),
         }
+    )
+
+
+ALLIANCE_HEADER = ("alliance_code", "alliance_name")
+ALLIANCE_CODE_RE = re.compile(r"^E56\d{6}$")
+
+
+def is_ons_alliances(first_row: list) -> bool:
+    """Header of the ONS Cancer Alliance codes list (``alliance_code``, ``alliance_name``)."""
+    return tuple(clean(c).lower() for c in first_row[:2]) == ALLIANCE_HEADER
+
+
+def read_ons_alliances(parsed: ParsedFile, rows: list[list]) -> None:
+    """The Cancer Alliances of one ONS vintage: code (``E56…``) and name.
+
+    Names are checked against the catalogue's Alliances when the organisations are rebuilt;
+    membership (which ICB belongs to which Alliance, and when) stays in the catalogue, because
+    no public file gives it.
+    """
+    out = []
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(clean(c) for c in row):
+            continue
+        parsed.rows_read += 1
+        code = clean(row[0]).upper() if row else ""
+        name = clean(row[1]) if len(row) > 1 else ""
+        if not ALLIANCE_CODE_RE.match(code):
+            parsed.rejections.append(
+                Rejection(n, "alliance_code", "not an ONS Cancer Alliance code (E56 and six digits)", row)
+            )
+            continue
+        if not name:
+            parsed.rejections.append(Rejection(n, "alliance_name", "alliance_name is empty", row))
+            continue
+        out.append((code, name))
+    parsed.reference["ref_cancer_alliances"] = pa.table(
+        {"alliance_code": [r[0] for r in out], "alliance_name": [r[1] for r in out]}
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from cancerwatch.analytics.funnel import compute_funnel, funnel_curves
@@ -76,9 +78,85 @@ def test_equality_with_a_limit_is_inside():
     assert [r["outlier"] for r in rows] == ["", ""]
 
 
-def test_given_target_replaces_the_pooled_one():
+def test_given_target_replaces_the_pooled_one_as_the_centre_line_only():
     result = compute_funnel(UNITS, target=0.75)
     assert result.target == 0.75 and all(r["target"] == 0.75 for r in result.to_rows())
+    pooled = compute_funnel(UNITS)
+    assert result.pooled == pooled.target == pytest.approx(545 / 785)
+    assert (result.phi, result.tau2) == (pooled.phi, pooled.tau2)
+
+
+# Six units of 100 patients with a pooled proportion of 0.8, worked by hand on the normal scale
+# (Spiegelhalter 2005; FunnelPlotR 0.6.0 ``od_adjustment.R`` for the winsorising, φ and τ²):
+#   s = sqrt(0.8 × 0.2 / 100) = 0.04, so z = (p − 0.8) / 0.04 = −2.5, −1.25, 0, 0, 1.25, 2.5.
+#   Winsorising at 10%: R's type-7 quantile at 0.1 of six values sits at position 1.5, halfway
+#   between −2.5 and −1.25, so the tails become −1.875 and +1.875.
+#   φ = (2 × 1.875² + 2 × 1.25²) / 6 = 10.15625 / 6 = 1.6927083.
+#   τ² = (N·φ − (N − 1)) / (Σw − Σw²/Σw) with w = 1/s² = 625: (10.15625 − 5) / (3750 − 625) = 0.00165.
+#   Around the 85% standard the adjusted half-width is z·sqrt(0.85 × 0.15 / 100 + 0.00165)
+#   = z × 0.0540833: 95% limits 0.7440 and 0.9560, 99.8% limits 0.6829 and 1 (clipped from 1.0171).
+#   Unadjusted, the 99.8% half-width is 3.090232 × sqrt(0.001275) = 0.1103: limits 0.7397 and 0.9603.
+HAND = [(f"U{i}", f"Unit {i}", 100 * p, 100) for i, p in enumerate((0.70, 0.75, 0.80, 0.80, 0.85, 0.90))]
+
+
+def test_phi_and_tau2_are_measured_around_the_pooled_rate_not_the_target():
+    for target in (None, 0.85, 0.5):
+        result = compute_funnel(HAND, method="normal", target=target, overdispersion=True)
+        assert result.phi == pytest.approx(10.15625 / 6)
+        assert result.tau2 == pytest.approx(0.00165)
+        assert result.pooled == pytest.approx(0.8) and result.adjusted
+
+
+def test_limits_are_drawn_around_the_target_with_the_pooled_tau2():
+    result = compute_funnel(HAND, method="normal", target=0.85, overdispersion=True)
+    row = result.to_rows()[0]
+    assert (row["lower95"], row["upper95"]) == pytest.approx((0.7440, 0.9560), abs=5e-5)
+    assert (row["lower998"], row["upper998"]) == pytest.approx((0.6829, 1.0), abs=5e-5)
+    assert [r["outlier"] for r in result.to_rows()] == [""] * 6  # 0.70 lies above 0.6829
+    plain = compute_funnel(HAND, method="normal", target=0.85)
+    first = plain.to_rows()[0]
+    assert (first["lower998"], first["upper998"]) == pytest.approx((0.7397, 0.9603), abs=5e-5)
+    assert [r["outlier"] for r in plain.to_rows()] == ["low", "", "", "", "", ""]  # 0.70 < 0.7397 < 0.75
+
+
+def _funnelplotr_pr(units, target, z):
+    """FunnelPlotR 0.6.0's proportion method written out step by step, with a centre line
+    ``target``: ``transformed_zscore`` (arcsine, pooled), ``winsorisation`` (type-7 quantiles),
+    ``phi_func``, ``tau_func`` and the adjusted limits of ``calculate_limits.R``."""
+    xs, ns = [u[2] for u in units], [u[3] for u in units]
+    pooled = sum(xs) / sum(ns)
+    zs = [
+        (math.asin(math.sqrt(x / n)) - math.asin(math.sqrt(pooled))) * 2 * math.sqrt(n)
+        for x, n in zip(xs, ns, strict=True)
+    ]
+
+    def quantile(values, q):  # R type 7
+        v = sorted(values)
+        h = (len(v) - 1) * q
+        return v[math.floor(h)] + (h - math.floor(h)) * (v[math.ceil(h)] - v[math.floor(h)])
+
+    low, high = quantile(zs, 0.1), quantile(zs, 0.9)
+    phi = sum(min(max(v, low), high) ** 2 for v in zs) / len(zs)
+    w = [4 * n for n in ns]  # 1 / s² with s = 1 / (2√n)
+    tau2 = max(0.0, (len(zs) * phi - (len(zs) - 1)) / (sum(w) - sum(v * v for v in w) / sum(w)))
+    centre = math.asin(math.sqrt(target))
+    limits = [
+        (
+            math.sin(max(centre - z * math.sqrt(1 / (4 * n) + tau2), 0)) ** 2,
+            math.sin(min(centre + z * math.sqrt(1 / (4 * n) + tau2), math.pi / 2)) ** 2,
+        )
+        for n in ns
+    ]
+    return phi, tau2, limits
+
+
+@pytest.mark.parametrize("target", [0.75, 0.85, 545 / 785])
+def test_arcsine_against_funnelplotr_steps(target):
+    phi, tau2, limits = _funnelplotr_pr(UNITS, target, 3.090232)
+    result = compute_funnel(UNITS, target=target, overdispersion=True)
+    assert (result.phi, result.tau2) == pytest.approx((phi, tau2))
+    got = [v for r in result.to_rows() for v in (r["lower998"], r["upper998"])]
+    assert got == pytest.approx([v for pair in limits for v in pair])
 
 
 def test_zero_denominator_gets_no_limits_and_does_not_count_in_phi():

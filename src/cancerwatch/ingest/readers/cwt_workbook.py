@@ -1,0 +1,450 @@
+"""NHS England's monthly CWT provider and commissioner workbooks (October 2023 onwards).
+
+Every measure sheet is read (layout: :mod:`cwt_workbook_layout`, found by content). Rows become:
+
+- facts in the same breakdowns as the CRS extracts, so a month reads the same from a workbook as
+  from an extract: FDS route × suspected cancer (``fds``); 31-day treatment stage and 62-day route
+  × cancer type (``cancer_type``) and × treatment modality (``modality``); the first-appointment
+  measures by suspected cancer (``cancer_type``). The all-cancers sheets and the ``PART A`` (all
+  routes / all stages) parts repeat these totals and are not loaded as facts twice;
+- wait-distribution bands (every sheet, every part) in ``wait_bands``.
+
+The ``ALL ENGLISH PROVIDERS`` / ``ALL ENGLISH COMMISSIONERS`` rows are a check, not data: for
+every sheet, part and breakdown, the organisation rows must add up to them exactly (half patients
+included), in every count and every band, or the month is refused with one line. They are not
+counted as rows read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cancerwatch.catalogue.standards import get_standard
+from cancerwatch.errors import InputError
+from cancerwatch.ingest.grid import Grid
+from cancerwatch.ingest.parsed import BAND_SCHEMA, FACT_SCHEMA, ParsedFile, Rejection
+from cancerwatch.ingest.readers import cwt_workbook_layout as layout
+from cancerwatch.ingest.readers.cwt_codes import MODALITIES, ROUTES
+from cancerwatch.ingest.readers.cwt_workbook_rows import Bad, Columns, check_row, find_columns
+from cancerwatch.ingest.values import MAX_COUNT, MAX_TEXT, ORG_CODE_RE, clean
+
+FRONTPAGE = "frontpage"
+MAX_BANDS = 12  # the 62-day sheets have 8 bands; room for more without a code change
+SUSPECTED_SCHEME = "fds_suspected"  # FDS and first-appointment rows name the suspected cancer
+_COUNT_RE = r"^[0-9]{1,9}(\.(0+|50*))?$"  # whole or half counts, as the extracts are checked
+
+
+def looks_like_cwt_workbook(grid: Grid) -> bool:
+    """True when the file has a CWT ``Frontpage`` saying "Cancer Waiting Times statistics: …"."""
+    names = [s.strip().lower() for s in grid.sheet_names]
+    if FRONTPAGE not in names:
+        return False
+    front = grid.rows(grid.sheet_names[names.index(FRONTPAGE)], n_rows=8)
+    return any(layout.FRONTPAGE_TITLE.match(clean(r[0])) for r in front if r)
+
+
+@dataclass
+class _Frontpage:
+    status: str | None
+    basis: str
+    month: date
+
+
+@dataclass
+class _Part:
+    """One part of one measure sheet: where its columns are and its rows (text cells)."""
+
+    sheet: str
+    standard: str
+    breakdown: str
+    cols: Columns
+    rows: pa.Table  # the part's rows, columns c0… plus __row (spreadsheet row number)
+
+
+@dataclass
+class _Workbook:
+    parts: list[_Part] = field(default_factory=list)
+
+
+def read_cwt_workbook(parsed: ParsedFile, grid: Grid) -> None:
+    """Read every measure sheet of a monthly workbook into ``parsed`` (facts, bands, rejections)."""
+    file = parsed.path.name
+    front = _frontpage(grid, file)
+    parsed.basis = front.basis
+    parsed.status = front.status
+    parsed.publication = f"{front.status or 'status not stated'} ({front.month:%B %Y})"
+    parsed.complete = True  # the England check below proves the file covers all of England
+    book = _Workbook()
+    hidden = grid.hidden_sheets()
+    seen: set[tuple[str, str]] = set()
+    for sheet in grid.sheet_names:
+        if sheet.strip().lower() == FRONTPAGE:
+            continue
+        if sheet in hidden:
+            raise InputError(
+                f"hidden sheet {sheet!r}: unhide it or delete it, so that what is loaded is what you see",
+                file=file,
+                sheet=sheet,
+            )
+        book.parts.extend(_sheet_parts(grid.strings(sheet), front, file, sheet, seen))
+    if not seen:
+        raise InputError("no CWT measure sheets found", file=file)
+    con = duckdb.connect()
+    try:
+        _check_and_convert(con, parsed, book, front.month, file)
+    finally:
+        con.close()
+    parsed.months = [front.month]
+
+
+def _sheet_parts(table: pa.Table, front: _Frontpage, file: str, sheet: str, seen: set[tuple[str, str]]) -> list[_Part]:
+    head = [list(r.values()) for r in table.slice(0, 8).to_pylist()]
+    title = next((clean(c) for r in head[:3] for c in r if clean(c)), "")
+    measure = layout.measure_of(title)
+    if measure is None:
+        if any(pc.any(pc.not_equal(pc.utf8_trim_whitespace(c), "")).as_py() for c in table.columns):
+            raise InputError(
+                f"sheet {sheet!r} is not a recognised CWT measure (title {title[:60]!r}); "
+                "refusing rather than loading part of the workbook",
+                file=file,
+                sheet=sheet,
+            )
+        return []
+    if measure in seen:
+        raise InputError(f"a second sheet of the same measure ({measure[0]}, {measure[1]})", file=file, sheet=sheet)
+    seen.add(measure)
+    _check_title_block(head, front, file, sheet)
+    standard, breakdown = measure
+    days = get_standard(standard).days
+    out = []
+    starts = _part_starts(table)
+    if not starts:
+        raise InputError("no header row with 'ODS CODE'", file=file, sheet=sheet)
+    for header_at, end in starts:
+        header = [layout.header_text(c) for c in table.slice(header_at, 1).to_pylist()[0].values()]
+        cols = find_columns(header, header_at, days, file, sheet)
+        if len(cols.bands) > MAX_BANDS:
+            raise InputError(f"more than {MAX_BANDS} wait bands", file=file, sheet=sheet, row=header_at + 1)
+        rows = table.slice(header_at + 1, end - header_at - 1)
+        rows = rows.append_column("__row", pa.array(range(header_at + 2, end + 1), type=pa.int64()))
+        out.append(_Part(sheet, standard, breakdown, cols, rows))
+    return out
+
+
+def _part_starts(table: pa.Table) -> list[tuple[int, int]]:
+    """(header row, end row) of each part: a part runs from its header to the next header or end."""
+    found: set[int] = set()
+    for col in table.columns:
+        hit = pc.match_substring_regex(col, r"^\s*ODS CODE(\s*\(\d+\))?\s*$", ignore_case=True)
+        found.update(pc.indices_nonzero(pc.fill_null(hit, False)).to_pylist())
+    headers = sorted(found)
+    return [(h, headers[k + 1] if k + 1 < len(headers) else table.num_rows) for k, h in enumerate(headers)]
+
+
+def _normalised(book: _Workbook) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Every part's rows in one table of fixed columns, the parts' rules, and their bands."""
+    tables, parts, bands = [], [], []
+    for k, part in enumerate(book.parts):
+        c = part.cols
+        n = part.rows.num_rows
+
+        def col(i: int | None, part: _Part = part, n: int = n) -> pa.Array:
+            if i is None or f"c{i}" not in part.rows.column_names:
+                return pa.nulls(n, pa.string())
+            column = part.rows.column(f"c{i}")
+            return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+        band_cols = [col(i) for i, _ in c.bands] + [pa.nulls(n, pa.string())] * (MAX_BANDS - len(c.bands))
+        tables.append(
+            pa.table(
+                {
+                    "part": pa.array([k] * n, type=pa.int32()),
+                    "__row": part.rows.column("__row"),
+                    "code": col(c.code),
+                    "name": col(c.code + 1),
+                    "route_text": col(c.route),
+                    "detail_text": col(c.detail),
+                    "s0": col(c.total),
+                    "s1": col(c.within),
+                    "s2": col(c.after),
+                    **{f"b{i + 1}": band_cols[i] for i in range(MAX_BANDS)},
+                }
+            )
+        )
+        parts.append(
+            (
+                k,
+                part.standard,
+                part.breakdown,
+                SUSPECTED_SCHEME if part.standard in ("fds", *layout.FIXED_ROUTES) else "2023",
+                c.after is not None,
+                c.modality_detail,
+                c.detail is not None,
+                layout.FIXED_ROUTES.get(part.standard),
+                len(c.bands),
+            )
+        )
+        bands.extend((k, i + 1, b.label, b.from_day, b.to_day) for i, (_, b) in enumerate(c.bands))
+    names = (
+        "part",
+        "standard",
+        "breakdown",
+        "scheme",
+        "has_after",
+        "modality_detail",
+        "has_detail",
+        "fixed_route",
+        "n_bands",
+    )
+    part_table = pa.table({n: [p[i] for p in parts] for i, n in enumerate(names)})
+    band_table = pa.table(
+        {
+            "part": pa.array([b[0] for b in bands], type=pa.int32()),
+            "i": [b[1] for b in bands],
+            "band": [b[2] for b in bands],
+            "from_day": pa.array([b[3] for b in bands], type=pa.int16()),
+            "to_day": pa.array([b[4] for b in bands], type=pa.int16()),
+        }
+    )
+    return pa.concat_tables(tables), part_table, band_table
+
+
+def _lookup(mapping: dict[str, str]) -> pa.Table:
+    return pa.table({"k": list(mapping), "v": list(mapping.values())})
+
+
+def _checked_sql() -> str:
+    """Parse and check every row of every part at once (the rules of ``cwt_workbook_rows``)."""
+    trim = ", ".join(f"trim(coalesce(b{i}, '')) AS b{i}" for i in range(1, MAX_BANDS + 1))
+    nums = ", ".join(
+        f"CASE WHEN n_bands >= {i} AND regexp_full_match(b{i}, '{_COUNT_RE}') THEN b{i}::DECIMAL(14,1) END AS n{i}"
+        for i in range(1, MAX_BANDS + 1)
+    )
+    band_list = ", ".join(f"n{i}" for i in range(1, MAX_BANDS + 1))
+    any_number = " OR ".join(["regexp_full_match(s0, '^[0-9.]+$')", "regexp_full_match(s1, '^[0-9.]+$')"])
+    return f"""
+    CREATE OR REPLACE TEMP TABLE checked AS
+    WITH r AS (
+      SELECT part, __row, upper(trim(coalesce(code, ''))) AS code, trim(coalesce(name, '')) AS name,
+             nullif(trim(coalesce(route_text, '')), '') AS route_text, trim(coalesce(detail_text, '')) AS detail_text,
+             trim(coalesce(s0, '')) AS s0, trim(coalesce(s1, '')) AS s1, trim(coalesce(s2, '')) AS s2, {trim}
+      FROM rows
+    ), p AS (
+      SELECT r.*, pt.*  EXCLUDE (part),
+             CASE WHEN regexp_full_match(s0, '{_COUNT_RE}') THEN s0::DECIMAL(14,1) END AS n0,
+             CASE WHEN regexp_full_match(s1, '{_COUNT_RE}') THEN s1::DECIMAL(14,1) END AS w,
+             CASE WHEN regexp_full_match(s2, '{_COUNT_RE}') THEN s2::DECIMAL(14,1) END AS a, {nums},
+             code = '' AND regexp_full_match(upper(name), '{layout.ENGLAND_ROW.pattern}') AS is_england,
+             code = '' AND name = '' AND NOT ({any_number}) AS structural
+      FROM r JOIN parts pt USING (part)
+    ), q AS (
+      SELECT *, CASE WHEN has_after THEN a ELSE n0 - w END AS after,
+             list_slice([{band_list}], 1, n_bands) AS bands
+      FROM p WHERE NOT structural
+    )
+    SELECT q.part, q.__row, q.code, q.name, q.is_england, q.standard, q.breakdown, q.scheme, q.fixed_route,
+           lower(q.route_text) AS route_key, CASE WHEN q.has_detail THEN lower(q.detail_text) END AS detail_key,
+           CASE WHEN q.route_text IS NULL THEN q.fixed_route
+                WHEN lower(q.route_text) IN ('all routes', 'all stages') THEN NULL ELSE rm.v END AS route,
+           CASE WHEN q.modality_detail THEN mm.v END AS modality,
+           CASE WHEN q.modality_detail OR NOT q.has_detail OR lower(q.detail_text) = '{layout.ALL_CANCERS_LABEL}'
+                THEN NULL ELSE q.detail_text END AS cancer_type,
+           q.n0 AS total, q.w AS within_standard, q.after AS breaches, q.bands,
+           min(q.__row) FILTER (WHERE NOT q.is_england) OVER (
+               PARTITION BY q.part, q.code, lower(q.route_text), CASE WHEN q.has_detail THEN lower(q.detail_text) END
+           ) AS first_row,
+           coalesce(
+             (q.is_england OR regexp_full_match(q.code, '{ORG_CODE_RE}'))
+             AND q.n0 IS NOT NULL AND q.w IS NOT NULL AND q.after IS NOT NULL AND q.n0 <= {MAX_COUNT}
+             AND q.w <= q.n0 AND q.w + q.after = q.n0
+             AND list_count(q.bands) = q.n_bands AND list_sum(q.bands) = q.n0
+             AND (q.route_text IS NULL OR lower(q.route_text) IN ('all routes', 'all stages') OR rm.v IS NOT NULL)
+             AND (NOT q.has_detail OR (q.detail_text <> '' AND length(q.detail_text) <= {MAX_TEXT}
+                  AND (NOT q.modality_detail OR mm.v IS NOT NULL
+                       OR lower(q.detail_text) = '{layout.ALL_CANCERS_LABEL}'))),
+             false) AS ok
+    FROM q
+    LEFT JOIN route_map rm ON rm.k = lower(q.route_text)
+    LEFT JOIN mod_map mm ON mm.k = lower(q.detail_text)
+    """  # noqa: S608 - generated column names and fixed patterns only
+
+
+def _check_and_convert(
+    con: duckdb.DuckDBPyConnection, parsed: ParsedFile, book: _Workbook, month: date, file: str
+) -> None:
+    rows, parts, band_defs = _normalised(book)
+    for name, table in (("rows", rows), ("parts", parts), ("band_defs", band_defs)):
+        con.register(name, table)
+    con.register("route_map", _lookup(ROUTES))
+    con.register("mod_map", _lookup(MODALITIES))
+    con.execute(_checked_sql())
+    bad_england = con.execute(
+        "SELECT part, __row FROM checked WHERE is_england AND NOT ok ORDER BY 1, 2 LIMIT 1"
+    ).fetchone()
+    if bad_england:
+        raise InputError(
+            "the England row is unreadable", file=file, sheet=book.parts[bad_england[0]].sheet, row=bad_england[1]
+        )
+    parsed.rows_read += con.execute("SELECT count(*) FROM checked WHERE NOT is_england").fetchone()[0]
+    for k, n in con.execute("SELECT part, __row FROM checked WHERE NOT is_england AND NOT ok ORDER BY 1, 2").fetchall():
+        part = book.parts[k]
+        row, raw = _raw_row(part, n)
+        try:
+            check_row(row, part.cols)
+            column, reason = None, "the row fails the workbook checks"  # pragma: no cover - the checks mirror
+        except Bad as bad:
+            column, reason = bad.column, bad.reason
+        parsed.rejections.append(Rejection(n, column, reason, raw, part.sheet))
+    con.execute("CREATE OR REPLACE TEMP TABLE kept AS SELECT * FROM checked WHERE ok AND NOT is_england")
+    for k, n, first in con.execute(
+        "SELECT part, __row, first_row FROM kept WHERE __row <> first_row ORDER BY 1, 2"
+    ).fetchall():
+        part = book.parts[k]
+        _, raw = _raw_row(part, n)
+        parsed.rejections.append(
+            Rejection(n, None, f"duplicate of row {first} (same organisation and breakdown)", raw, part.sheet)
+        )
+    con.execute("DELETE FROM kept WHERE __row <> first_row")
+    _check_england(con, book, file)
+    parsed.names.update(
+        dict(con.execute("SELECT code, any_value(name) FROM kept WHERE name <> '' GROUP BY code").fetchall())
+    )
+    parsed.facts = (
+        con.execute(
+            """SELECT $month::DATE AS period, standard, code AS org_code, route, modality, cancer_type,
+                  CASE WHEN cancer_type IS NOT NULL THEN scheme END AS tumour_scheme, breakdown,
+                  total::DOUBLE AS total, within_standard::DOUBLE AS within_standard, breaches::DOUBLE AS breaches
+           FROM kept WHERE breakdown <> 'all' AND (route IS NOT NULL OR fixed_route IS NOT NULL)
+           ORDER BY part, __row""",
+            {"month": month},
+        )
+        .fetch_arrow_table()
+        .cast(FACT_SCHEMA)
+    )
+    parsed.bands = (
+        con.execute(
+            """SELECT $month::DATE AS period, k.standard, k.code AS org_code, k.route, k.modality, k.cancer_type,
+                  k.breakdown, d.band, d.from_day, d.to_day, k.bands[d.i]::DOUBLE AS patients
+           FROM kept k JOIN band_defs d USING (part) ORDER BY k.part, k.__row, d.i""",
+            {"month": month},
+        )
+        .fetch_arrow_table()
+        .cast(BAND_SCHEMA)
+    )
+    parsed.rejections.sort(key=lambda r: (r.sheet or "", r.row_number or 0))
+
+
+def _raw_row(part: _Part, n: int) -> tuple[list, dict]:
+    first = part.rows.column("__row")[0].as_py()
+    row = [v for k, v in part.rows.slice(n - first, 1).to_pylist()[0].items() if k != "__row"]
+    header = part.cols.header
+    return row, {(header[i] or f"column {i + 1}"): row[i] for i in range(min(len(header), len(row)))}
+
+
+def _check_england(con: duckdb.DuckDBPyConnection, book: _Workbook, file: str) -> None:
+    """Organisation rows must add up to the England row of each part and breakdown, count by count."""
+    missing = con.execute(
+        "SELECT part FROM parts WHERE part NOT IN (SELECT part FROM checked WHERE is_england) ORDER BY 1 LIMIT 1"
+    ).fetchone()
+    if missing:
+        part = book.parts[missing[0]]
+        raise InputError(
+            "no ALL ENGLISH row to check the organisation rows against",
+            file=file,
+            sheet=part.sheet,
+            row=part.cols.header_row + 1,
+        )
+    diff = con.execute(
+        """WITH mine AS (
+             SELECT part, route_key, detail_key, [sum(total), sum(within_standard), sum(breaches)] AS main,
+                    list_reduce(list(bands), (x, y) -> list_transform(list_zip(x, y), z -> z[1] + z[2])) AS bands
+             FROM kept GROUP BY ALL),
+           theirs AS (
+             SELECT part, route_key, detail_key, [total, within_standard, breaches] AS main, bands
+             FROM checked WHERE is_england)
+           SELECT coalesce(m.part, t.part), coalesce(m.route_key, t.route_key), coalesce(m.detail_key, t.detail_key),
+                  list_concat(m.main, m.bands), list_concat(t.main, t.bands)
+           FROM mine m FULL JOIN theirs t
+             ON m.part = t.part AND m.route_key IS NOT DISTINCT FROM t.route_key
+            AND m.detail_key IS NOT DISTINCT FROM t.detail_key
+           WHERE list_concat(m.main, m.bands) IS DISTINCT FROM list_concat(t.main, t.bands)
+           ORDER BY 1, 2, 3 LIMIT 1"""
+    ).fetchone()
+    if diff is None:
+        return
+    k, route_key, detail_key, mine, theirs = diff
+    part = book.parts[k]
+    cols = part.cols
+    names = ["TOTAL", cols.header[cols.within], "AFTER", *(cols.header[i] for i, _ in cols.bands)]
+    label = " / ".join(x for x in (route_key, detail_key) if x) or "all"
+    if mine is None or theirs is None:
+        reason = f"England check failed for {label}: {'no organisation rows' if mine is None else 'no ALL ENGLISH row'}"
+    else:
+        j = next(i for i, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a != b)
+        reason = (
+            f"England check failed for {label}: the organisation rows add up to {mine[j]} {names[j]}, "
+            f"the ALL ENGLISH row says {theirs[j]}"
+        )
+    raise InputError(f"{reason}; the month is refused", file=file, sheet=part.sheet)
+
+
+def _frontpage(grid: Grid, file: str) -> _Frontpage:
+    names = [s.strip().lower() for s in grid.sheet_names]
+    sheet = grid.sheet_names[names.index(FRONTPAGE)]
+    cells = [clean(c) for r in grid.rows(sheet, n_rows=12) for c in r if clean(c)]
+    status = next((m.group(1) for c in cells if (m := layout.STATUS_RE.match(c))), None)
+    basis_m = next((m for c in cells if (m := layout.FRONTPAGE_TITLE.match(c))), None)
+    if basis_m is None:
+        raise InputError("Frontpage does not say 'Provider Based' or 'Commissioner Based'", file=file, sheet=sheet)
+    month = next((d for c in cells if (d := _month_text(c)) is not None), None)
+    if month is None:
+        raise InputError("Frontpage does not state the month (e.g. 'July 2025')", file=file, sheet=sheet)
+    return _Frontpage(_status(status), basis_m.group(1).lower(), month)
+
+
+def _status(text: str | None) -> str | None:
+    """``final`` or ``provisional`` from the Frontpage status line, else None."""
+    if text is None:
+        return None
+    lowered = text.lower()
+    if "final" in lowered:
+        return "final"
+    if "provisional" in lowered:
+        return "provisional"
+    return None
+
+
+def _month_text(text: str) -> date | None:
+    """A month written as ``July 2025``, ``Jul-25`` or an ISO date, else None."""
+    s = text.strip()
+    for fmt in ("%B %Y", "%b-%y", "%b %Y", "%B-%y"):
+        try:
+            d = datetime.strptime(s, fmt).date()
+            return date(d.year, d.month, 1)
+        except ValueError:
+            continue
+    m = re.match(r"^(\d{4})-(\d{2})-01(?: 00:00:00)?$", s)
+    if m:
+        return date(int(m.group(1)), int(m.group(2)), 1)
+    return None
+
+
+def _check_title_block(rows: list[list], front: _Frontpage, file: str, sheet: str) -> None:
+    """The sheet's month and basis must be the Frontpage's."""
+    block = [clean(c) for r in rows[:6] for c in r if clean(c)]
+    month = next((d for c in block[1:] if (d := _month_text(c)) is not None), None)
+    if month is None:
+        raise InputError("no month in the sheet's title block", file=file, sheet=sheet)
+    if month != front.month:
+        raise InputError(
+            f"sheet month {month:%b %Y} differs from the Frontpage's {front.month:%b %Y}", file=file, sheet=sheet
+        )
+    basis = next((m.group(1).lower() for c in block if (m := layout.BASIS_RE.match(c))), None)
+    if basis is not None and basis != front.basis:
+        raise InputError(f"sheet basis {basis!r} differs from the Frontpage's {front.basis!r}", file=file, sheet=sheet)
