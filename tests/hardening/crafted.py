@@ -108,6 +108,22 @@ def encrypted_flag(path: Path) -> Path:
     return path
 
 
+def damaged_deflate(path: Path, part: str = SHEET_PART) -> Path:
+    """The deflated bytes of ``part`` start with a block of the reserved type, so decompressing fails."""
+    data = bytearray(path.read_bytes())
+    name = part.encode()
+    at = data.find(b"PK\x03\x04")
+    while at != -1:
+        name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
+        if data[at + 30 : at + 30 + name_len] == name:
+            start = at + 30 + name_len + extra_len
+            data[start : start + 4] = b"\xff\xff\xff\xff"
+            path.write_bytes(bytes(data))
+            return path
+        at = data.find(b"PK\x03\x04", at + 4)
+    raise ValueError(f"no part {part}")
+
+
 def ole2_header(
     path: Path, *, fat_sectors: int = 1, minifat_sectors: int = 0, sector_shift: int = 9, size: int = 4096
 ) -> Path:

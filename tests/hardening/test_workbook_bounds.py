@@ -63,6 +63,7 @@ CRAFTED = [
     ("a part that expands a thousand times", lambda p: crafted.padded_part(p, 8 * 2**20), "expands 1,0"),
     ("a part twice", crafted.duplicate_part, "workbook part 'xl/worksheets/sheet1.xml' appears twice"),
     ("an encrypted part", crafted.encrypted_flag, "workbook is encrypted"),
+    ("a worksheet whose deflated bytes are damaged", crafted.damaged_deflate, "not a readable xlsx workbook"),
 ]
 
 

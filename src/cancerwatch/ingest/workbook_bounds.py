@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path, PurePosixPath
@@ -125,7 +126,7 @@ def _inspect_xlsx(path: Path, limits: WorkLimits) -> WorkbookBounds:
                     continue
                 label = names.get(info.filename, info.filename)
                 sheets[label] = _check_worksheet(path, zf, info, label, head, limits)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, zlib.error) as exc:
             raise _refuse(path, f"not a readable xlsx workbook (truncated or corrupt: {exc})") from None
         except RuntimeError as exc:  # an encrypted part (zipfile asks for a password)
             raise _refuse(path, f"not a readable xlsx workbook ({exc})") from None
