@@ -22,7 +22,9 @@ from fastapi.testclient import TestClient
 
 from benchmarks.bench_web import running_server
 from cancerwatch.config import Settings
-from cancerwatch.errors import UsageError
+from cancerwatch.errors import InputError, UsageError
+from cancerwatch.ingest.isolated import parse_isolated
+from cancerwatch.ingest.limits import work_limits
 from cancerwatch.web.app import create_app
 from cancerwatch.web.upload_store import PREFIX
 from tests.conftest import PROVIDER_EXTRACT
@@ -264,6 +266,21 @@ def test_crafted_files_through_a_live_server(tmp_path):
         assert httpx.get(f"{base}/api/v1/sources", timeout=30).json()["rows"] == []
         assert httpx.get(f"{base}/", timeout=60).status_code == 200  # still serving
     assert not list(tmp.glob(f"{PREFIX}*")), "upload folders are removed"
+
+
+@pytest.mark.slow
+def test_a_reader_stuck_at_its_memory_limit_is_refused_for_memory(tmp_path):
+    """Under a tight address-space limit native code may block instead of failing (an allocation
+    that fails inside a thread pool leaves a task unfinished, and the reader waits for it for
+    ever). Such a reader is stopped once it is seen idle at its limit, and the refusal names the
+    memory setting, well before the time limit would name the time setting."""
+    with pytest.raises(InputError) as err:
+        parse_isolated(
+            [PROVIDER_EXTRACT], limits=work_limits(), memory_bytes=700 * 2**20, seconds=150, workdir=tmp_path
+        )
+    message = str(err.value)
+    assert message.startswith(PROVIDER_EXTRACT.name) and "\n" not in message, message
+    assert "CANCERWATCH_UPLOAD_MEMORY_BYTES" in message, message
 
 
 @pytest.mark.slow

@@ -9,6 +9,12 @@ Limits: ``RLIMIT_AS`` (address space, ``CANCERWATCH_UPLOAD_MEMORY_BYTES``), ``RL
 wall-clock deadline (``CANCERWATCH_UPLOAD_SECONDS``), ``RLIMIT_FSIZE`` and ``RLIMIT_CORE``. The
 child works in the caller's folder (its current directory and ``TMPDIR``), so anything it
 leaves behind goes when the caller removes that folder.
+
+At its address-space limit native code does not always fail cleanly: an allocation that fails
+inside a thread pool can leave a task unfinished and the reader waiting for it for ever. So the
+caller watches the child (``/proc``): a child whose address space has reached the limit and that
+has used no processor time for :data:`STUCK_SECONDS` is stopped, and the refusal names the memory
+setting rather than waiting for the time limit.
 """
 
 from __future__ import annotations
@@ -28,6 +34,10 @@ from cancerwatch.ingest.parsed import ParsedFile
 
 #: The child's own files (DuckDB spills, temporary copies) may not grow past this.
 CHILD_FILE_BYTES = 2 * 1024 * 1024 * 1024
+#: A child at its memory limit that uses no processor time for this long is stuck.
+STUCK_SECONDS = 10.0
+#: "At its memory limit": its peak address space is at least this share of the limit.
+NEAR_LIMIT = 0.9
 
 
 def parse_isolated(
@@ -51,6 +61,7 @@ def parse_isolated(
     sender.close()
     deadline = time.monotonic() + seconds
     reading: str | None = Path(paths[0]).name if paths else None
+    watch = _Watch(child.pid, memory_bytes)
     try:
         while True:
             remaining = deadline - time.monotonic()
@@ -59,6 +70,8 @@ def parse_isolated(
             if not receiver.poll(min(remaining, 0.5)):
                 if not child.is_alive():
                     raise _ended(reading, child.exitcode, memory_bytes)
+                if watch.stuck():
+                    raise _out_of_memory(reading, memory_bytes)
                 continue
             try:
                 kind, payload = receiver.recv()
@@ -71,6 +84,8 @@ def parse_isolated(
                 return payload
             elif kind == "refused":
                 raise payload
+            elif kind == "memory":
+                raise _out_of_memory(reading, memory_bytes)
             else:  # "failed": an exception the readers do not raise on purpose (named by type only)
                 raise InputError(f"the file could not be read ({payload})", file=reading)
     finally:
@@ -78,6 +93,57 @@ def parse_isolated(
         if child.is_alive():
             child.kill()
         child.join(10)
+
+
+class _Watch:
+    """Whether a child has sat idle at its address-space limit for :data:`STUCK_SECONDS` (Linux ``/proc``)."""
+
+    def __init__(self, pid: int | None, memory_bytes: int) -> None:
+        self.pid = pid
+        self.near = NEAR_LIMIT * memory_bytes
+        self.cpu: int | None = None
+        self.since = time.monotonic()
+
+    def stuck(self) -> bool:
+        """True once the child is at its limit and its processor time has not moved for a while."""
+        peak, cpu = _peak_bytes(self.pid), _cpu_ticks(self.pid)
+        now = time.monotonic()
+        if peak is None or cpu is None:
+            return False  # no /proc (or the child has just ended): the time limit still applies
+        if cpu != self.cpu:
+            self.cpu, self.since = cpu, now
+            return False
+        return peak >= self.near and now - self.since >= STUCK_SECONDS
+
+
+def _peak_bytes(pid: int | None) -> int | None:
+    """The peak address space of ``pid`` (``VmPeak``), in bytes."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _cpu_ticks(pid: int | None) -> int | None:
+    """User plus system processor time of ``pid``, in clock ticks (``/proc/PID/stat`` fields 14 and 15)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _out_of_memory(reading: str | None, memory_bytes: int) -> InputError:
+    return InputError(
+        f"the reader stopped at its memory limit: the file needs more than the {memory_bytes // 2**20:,} MB an "
+        "upload may use (set CANCERWATCH_UPLOAD_MEMORY_BYTES to change it)",
+        file=reading,
+    )
 
 
 def _stopped(reading: str | None, what: str, setting: str) -> InputError:
@@ -134,9 +200,12 @@ def _read_in_child(
     except CancerwatchError as exc:
         sender.send(("refused", exc))
     except BaseException as exc:  # anything else is reported by type, never by content
-        if isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryException":  # Python's, DuckDB's
-            why = f"it needs more than the {memory_bytes // 2**20:,} MB an upload may use"
-            sender.send(("failed", f"{why}; set CANCERWATCH_UPLOAD_MEMORY_BYTES to change it"))
+        # Python's and DuckDB's own out-of-memory errors, or any other failure at the limit (an
+        # allocation that failed deep in native code surfaces as some other error)
+        out_of_memory = isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryException"
+        peak = _peak_bytes(os.getpid())
+        if out_of_memory or (peak is not None and peak >= NEAR_LIMIT * memory_bytes):
+            sender.send(("memory", None))
         else:
             sender.send(("failed", type(exc).__name__))
     finally:
