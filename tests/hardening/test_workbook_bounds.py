@@ -15,8 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from cancerwatch.config import Settings
 from cancerwatch.errors import InputError
+from cancerwatch.ingest.grid import Grid
+from cancerwatch.ingest.limits import SETTING_OF, WorkLimits
 from cancerwatch.ingest.load import load_files, parse_files
+from cancerwatch.ingest.workbook_bounds import inspect_workbook
+from tests.conftest import DATA, bundled_files
 from tests.hardening import crafted
 from tests.unit.ingest.conftest import provider_row, write_csv
 
@@ -171,3 +176,41 @@ def test_the_quarantine_cap_stops_the_reader_early(tmp_path, monkeypatch):
     monkeypatch.setenv("CANCERWATCH_MAX_QUARANTINED_ROWS", "3000")
     [parsed] = parse_files([path])
     assert len(parsed.rejections) == 3000
+
+
+# --- the bundled files: within every bound and cap at the default settings -------------------------
+
+
+@pytest.mark.parametrize("path", bundled_files(), ids=lambda p: p.name)
+def test_every_bundled_file_is_within_the_bounds(path, monkeypatch):
+    """The published files cancerwatch bundles (provider extracts of ~62k rows, monthly workbooks of
+    ~5k rows a sheet, DM01 legacy .xls of ~1 MB) pass the container inspection and the default caps."""
+    for setting in SETTING_OF.values():
+        monkeypatch.delenv(setting, raising=False)
+    defaults = WorkLimits.from_settings(Settings())
+    bounds = inspect_workbook(path, defaults)
+    if path.suffix.lower() == ".csv":
+        assert bounds is None
+        return
+    assert bounds is not None  # inspected as an xlsx zip or an OLE2 compound file
+    if path.suffix.lower() == ".xlsx":
+        assert bounds.sheets
+    for sheet in bounds.sheets.values():
+        assert sheet.rows <= defaults.max_rows and sheet.columns <= defaults.max_columns
+        assert sheet.rows * sheet.columns <= defaults.max_cells
+        assert sheet.numeric_formula is None, (sheet.part, sheet.numeric_formula)
+    grid = Grid(path)
+    assert grid.sheet_names
+    assert grid.hidden_sheets() <= set(grid.sheet_names)  # a legacy .xls has no xl/workbook.xml: none hidden
+
+
+def test_a_legacy_xls_is_not_read_as_a_zip(tmp_path):
+    """An .xls is an OLE2 compound file: asking for its hidden sheets must not open it as a zip
+    (a BadZipFile traceback before). The bundled DM01 files happen to embed a small zip (a theme),
+    so the test removes that zip's end record to get the plain compound file."""
+    dm01 = sorted(DATA.glob("nhse/diagnostics-dm01/*.xls"))[0]
+    plain = tmp_path / dm01.name
+    plain.write_bytes(dm01.read_bytes().replace(b"PK\x05\x06", b"\0\0\0\0"))
+    grid = Grid(plain)
+    assert "Provider" in grid.sheet_names
+    assert grid.hidden_sheets() == set()
