@@ -12,13 +12,15 @@ import re
 import struct
 import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import olefile
 import xlsxwriter
 
 from tests.unit.ingest.conftest import PROVIDER_HEADER, provider_row
 
+DM01_XLS = sorted((Path(__file__).resolve().parents[2] / "data" / "nhse" / "diagnostics-dm01").glob("*.xls"))[0]
 SHEET_PART = "xl/worksheets/sheet1.xml"
 STRINGS_PART = "xl/sharedStrings.xml"
 
@@ -135,3 +137,34 @@ def ole2_header(
     struct.pack_into("<IIIIIIIII", header, 0x28, 0, fat_sectors, 1, 0, 4096, 0xFFFFFFFE, minifat_sectors, 0xFFFFFFFE, 0)
     path.write_bytes(bytes(header) + b"\xff" * (size - 512))
     return path
+
+
+def _biff_records(stream: bytes) -> Iterator[tuple[int, int, int]]:
+    """(offset, record type, data length) of each record of a BIFF workbook stream."""
+    pos = 0
+    while pos + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, pos)
+        yield pos, kind, length
+        pos += 4 + length
+
+
+def xls_record(path: Path, kind: int, edit: Callable[[bytearray, int], None], *, nth: int = 0) -> Path:
+    """A copy of a bundled DM01 ``.xls`` at ``path`` whose ``nth`` record of type ``kind`` in the
+    Workbook stream is edited in place (``edit(stream, data_offset)``; the stream keeps its size)."""
+    path.write_bytes(DM01_XLS.read_bytes())
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        stream = bytearray(ole.openstream("Workbook").read())
+        offsets = [pos for pos, k, _ in _biff_records(bytes(stream)) if k == kind]
+        edit(stream, offsets[nth] + 4)
+        ole.write_stream("Workbook", bytes(stream))
+    return path
+
+
+def xls_far_cell(path: Path, row: int = 65_535, col: int = 65_535) -> Path:
+    """The first NUMBER cell of the workbook moved to (``row``, ``col``), zero-based 16-bit fields."""
+    return xls_record(path, 0x0203, lambda s, at: struct.pack_into("<HH", s, at, row, col))
+
+
+def xls_dimensions(path: Path, rows: int, cols: int, *, first_row: int = 0) -> Path:
+    """The first sheet's DIMENSIONS record declares rows ``first_row``..``rows`` and columns 0..``cols`` (BIFF8)."""
+    return xls_record(path, 0x0200, lambda s, at: struct.pack_into("<IIHH", s, at, first_row, rows, 0, cols))

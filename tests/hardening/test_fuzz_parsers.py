@@ -11,8 +11,9 @@ arbitrary bytes under each suffix; real files (a provider extract sample as CSV,
 pathways as CSV) with cells replaced by arbitrary text, lines dropped or the file cut short; a
 real workbook with bytes flipped or cut; and zip-level shapes of a valid workbook (issue 20):
 declared shared-string counts, declared extents, far cell references, parts that expand a
-thousand times, parts whose declared size is a lie, repeated parts. A shape that made the
-spreadsheet reader abort would end this test process, which fails the run.
+thousand times, parts whose declared size is a lie, repeated parts; and record-level shapes of a
+legacy .xls (far cells, declared extents, damaged bytes). A shape that made the spreadsheet
+reader abort would end this test process, which fails the run.
 """
 
 from __future__ import annotations
@@ -190,6 +191,35 @@ def test_zip_level_shapes(fuzz_db, shape):
         if shape["declared"] is not None:
             _declare_size(path, *shape["declared"])
         _check_load(fuzz_db, path.name, path.read_bytes())
+
+
+xls_shapes = st.fixed_dictionaries(
+    {
+        "far": st.one_of(st.none(), st.tuples(st.integers(0, 65_535), st.integers(0, 65_535))),
+        "dimensions": st.one_of(
+            st.none(), st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1), st.integers(0, 65_535))
+        ),
+        "flips": st.lists(st.tuples(st.integers(0, 10**7), st.integers(1, 255)), max_size=3),
+    }
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(shape=xls_shapes)
+def test_xls_record_shapes(fuzz_db, shape):
+    """A legacy .xls (a bundled DM01 file) with a far cell, a declared extent or damaged bytes."""
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "shaped.xls"
+        path.write_bytes(crafted.DM01_XLS.read_bytes())
+        if shape["far"] is not None:
+            crafted.xls_far_cell(path, *shape["far"])
+        if shape["dimensions"] is not None:
+            first, rows, cols = shape["dimensions"]
+            crafted.xls_dimensions(path, rows, cols, first_row=first)
+        data = bytearray(path.read_bytes())
+        for at, xor in shape["flips"]:
+            data[at % len(data)] ^= xor
+        _check_load(fuzz_db, path.name, bytes(data))
 
 
 def test_the_unmutated_samples_load_in_full(empty_warehouse, provider_rows, pathway_rows):

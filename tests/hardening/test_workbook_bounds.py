@@ -86,6 +86,43 @@ def test_the_uncrafted_workbook_loads(empty_warehouse, tmp_path):
     assert (r.status, r.rows_read, r.rows_loaded) == ("loaded", 3, 3)
 
 
+XLS_CRAFTED = [
+    (
+        "a cell at row 65,536, column 65,536",
+        crafted.xls_far_cell,
+        "its cells reach row 65,536, column 65,536: beyond IV65536",
+    ),
+    ("a cell past column IV", lambda p: crafted.xls_far_cell(p, 10, 300), "its cells reach row 11, column 301"),
+    (
+        "four billion rows declared",
+        lambda p: crafted.xls_dimensions(p, 4_294_967_295, 65_535),
+        "the declared extent reach row 4,294,967,295, column 65,535: beyond IV65536",
+    ),
+    ("an extent that ends before it starts", lambda p: crafted.xls_dimensions(p, 5, 10, first_row=9), "ends before"),
+]
+
+
+@pytest.mark.parametrize(("label", "make", "reason"), XLS_CRAFTED, ids=[c[0] for c in XLS_CRAFTED])
+def test_crafted_xls_workbooks_are_refused_in_one_line(empty_warehouse, tmp_path, label, make, reason):
+    """The DM01 legacy .xls files go through calamine too: a far cell or declared extent is refused."""
+    path = make(tmp_path / "crafted.xls")
+    assert reason in _refused(empty_warehouse, path)
+
+
+def test_xls_limits_are_settings(empty_warehouse, tmp_path, monkeypatch):
+    path = crafted.xls_dimensions(tmp_path / "limits.xls", 500, 20)  # within an xls sheet, over the cap below
+    monkeypatch.setenv("CANCERWATCH_MAX_ROWS", "400")
+    text = _refused(empty_warehouse, path)
+    assert "the declared extent reach row 500, over the limit of 400 (set CANCERWATCH_MAX_ROWS to change it)" in text
+
+
+def test_the_uncrafted_xls_loads(empty_warehouse, tmp_path):
+    """The crafted .xls files start from a bundled DM01 file rewritten unchanged, which loads."""
+    path = crafted.xls_record(tmp_path / "clean.xls", 0x0203, lambda s, at: None)
+    [r] = load_files(empty_warehouse, [path])
+    assert r.status == "loaded" and r.rows_loaded > 3000
+
+
 @pytest.mark.parametrize(
     ("fat", "minifat", "shift", "reason"),
     [
@@ -111,16 +148,21 @@ def _cli_load(path: Path, db: Path, **env: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize(
     "make",
-    [lambda p: crafted.claim_shared_strings(p, 4_000_000_000), lambda p: crafted.far_cell(p, "XFD1048576")],
-    ids=["billions of shared strings", "a cell at XFD1048576"],
+    [
+        lambda p: crafted.claim_shared_strings(crafted.provider_workbook(p), 4_000_000_000),
+        lambda p: crafted.far_cell(crafted.provider_workbook(p), "XFD1048576"),
+        lambda p: crafted.xls_far_cell(p.with_suffix(".xls")),
+        lambda p: crafted.xls_dimensions(p.with_suffix(".xls"), 4_294_967_295, 65_535),
+    ],
+    ids=["billions of shared strings", "a cell at XFD1048576", "an xls cell at 65536,65536", "an xls extent"],
 )
 def test_the_process_survives_the_crash_shapes(tmp_path, make):
     """Before the inspection these files aborted the process (exit 134) with a Rust backtrace."""
-    path = make(crafted.provider_workbook(tmp_path / "crash.xlsx"))
+    path = make(tmp_path / "crash.xlsx")
     done = _cli_load(path, tmp_path / "w.duckdb")
     assert done.returncode == 2, (done.returncode, done.stderr[-2000:])
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("cancerwatch: crash.xlsx"), done.stderr[-2000:]
+    assert len(lines) == 1 and lines[0].startswith(f"cancerwatch: {path.name}"), done.stderr[-2000:]
 
 
 # --- the work limits: each a setting, each with a refusal naming it ---------------------------------

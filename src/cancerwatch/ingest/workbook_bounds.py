@@ -17,18 +17,17 @@ workbook is opened, :func:`inspect_workbook` reads
   cached result, so that the grid can refuse such a sheet (a program that does not calculate
   writes 0 as the cached result; a HYPERLINK on a front page is text and is read as text).
 
-A legacy ``.xls`` file is an OLE2 compound file: its header's sector size and sector counts
-(FAT, mini FAT, DIFAT, directory) must be ones a file of its size can hold.
+A legacy ``.xls`` file (an OLE2 compound file) is inspected by :mod:`cancerwatch.ingest.xls_bounds`:
+its header, its workbook stream, and each sheet's declared extent and farthest cell.
 
 Everything out of bounds is refused with one line naming the file and the reason. Sources: ECMA-376
 Part 1 (SpreadsheetML: ``sst``, ``dimension``, ``c/@r``, ``f``; a sheet has at most 1,048,576 rows
-and 16,384 columns, XFD); [MS-CFB] (compound file header).
+and 16,384 columns, XFD).
 """
 
 from __future__ import annotations
 
 import re
-import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from pathlib import Path, PurePosixPath
 
 from cancerwatch.errors import InputError
 from cancerwatch.ingest.limits import WorkLimits, over_limit
+from cancerwatch.ingest.xls_bounds import inspect_xls
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -94,7 +94,7 @@ def inspect_workbook(path: Path, limits: WorkLimits) -> WorkbookBounds | None:
     if magic.startswith(XLSX_MAGIC):
         return _inspect_xlsx(path, limits)
     if magic == OLE2_MAGIC:
-        _inspect_ole2(path)
+        inspect_xls(path, limits)
         return WorkbookBounds()
     return None
 
@@ -167,19 +167,19 @@ def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
         return {}
     if len(workbook) > 16 * 1024 * 1024 or len(rels) > 16 * 1024 * 1024:
         return {}
-    targets = {}
+    targets: dict[bytes, str] = {}
     for body in _RELATIONSHIP.findall(rels):
         attrs = _attributes(body)
         target = unescape(attrs.get(b"Target", b"").decode("utf-8", "replace"))
         part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
         targets[attrs.get(b"Id", b"")] = _normalise(part)
-    out = {}
+    out: dict[str, str] = {}
     for body in _WORKBOOK_SHEET.findall(workbook):
         attrs = _attributes(body)
         name = unescape(attrs.get(b"name", b"").decode("utf-8", "replace"))
-        part = targets.get(attrs.get(b"id", b""))
-        if part and name:
-            out[part] = name
+        sheet_part = targets.get(attrs.get(b"id", b""))
+        if sheet_part and name:
+            out[sheet_part] = name
     return out
 
 
@@ -330,13 +330,13 @@ def _largest(zf: zipfile.ZipFile, info: zipfile.ZipInfo, letters: int, digits: i
     top_row, top_col = b"", b""
     for chunk in _chunks(zf, info):
         if row_pattern:
-            found = row_pattern.findall(chunk)
-            if found:
-                top_row = max(top_row, max(found))
+            rows = row_pattern.findall(chunk)
+            if rows:
+                top_row = max(top_row, max(rows))
         if col_pattern:
-            found = set(col_pattern.findall(chunk))
-            if found:
-                top_col = max(top_col, max(found))
+            cols = set(col_pattern.findall(chunk))
+            if cols:
+                top_col = max(top_col, max(cols))
     return (int(top_row) if top_row else 0, _column_number(top_col.decode()) if top_col else 0)
 
 
@@ -353,36 +353,3 @@ def _first_numeric_formula(chunk: bytes) -> str | None:
             if attrs.get(b"t", b"n") not in TEXT_RESULTS:
                 return attrs.get(b"r", b"?").decode("ascii", "replace")[:12]
     return None
-
-
-def _inspect_ole2(path: Path) -> None:
-    """The header of an OLE2 compound file must describe sectors a file of its size can hold."""
-    size = path.stat().st_size
-    with path.open("rb") as fh:
-        header = fh.read(512)
-    if len(header) < 512:
-        raise _refuse(path, "not a readable xls workbook (the compound-file header is cut short)")
-    (sector_shift, mini_shift) = struct.unpack_from("<HH", header, 0x1E)
-    (dir_sectors, fat_sectors, first_dir, _sig, cutoff, first_minifat, minifat_sectors, first_difat, difat_sectors) = (
-        struct.unpack_from("<IIIIIIIII", header, 0x28)
-    )
-    if sector_shift not in (9, 12) or mini_shift != 6 or cutoff != 4096:
-        raise _refuse(path, "not a readable xls workbook (the compound-file header has impossible sector sizes)")
-    sector = 1 << sector_shift
-    sectors = max(size // sector - 1, 0)  # the header takes the first sector
-    counts = {
-        "FAT": fat_sectors,
-        "mini FAT": minifat_sectors,
-        "DIFAT": difat_sectors,
-        "directory": dir_sectors,
-    }
-    for what, n in counts.items():
-        if n > sectors:
-            raise _refuse(
-                path,
-                f"the xls header declares {n:,} {what} sectors but a file of {size:,} bytes holds at most {sectors:,}",
-            )
-    special = 0xFFFFFFFA  # MAXREGSECT: larger values mean "end of chain" or "free", not a sector
-    for what, first in (("directory", first_dir), ("mini FAT", first_minifat), ("DIFAT", first_difat)):
-        if first <= special and first >= sectors:
-            raise _refuse(path, f"the xls header starts the {what} at sector {first:,}, beyond the end of the file")
