@@ -87,7 +87,7 @@ class Rejections(list):
         super().extend(rows)
         self._check()
 
-    def __iadd__(self, rows: Iterable[Rejection]) -> Rejections:  # type: ignore[override]
+    def __iadd__(self, rows: Iterable[Rejection]) -> Rejections:  # type: ignore[override,misc]
         self.extend(rows)
         return self
 

@@ -149,7 +149,9 @@ def client_of(request: Request) -> str:
 def token_matches(state: AppState, given: str | None) -> bool:
     """True when ``given`` is the configured API token (constant-time comparison)."""
     token = state.settings.api_token
-    return bool(token and given) and hmac.compare_digest(token.encode(), str(given).encode())
+    if not token or not given:
+        return False
+    return hmac.compare_digest(token.encode(), given.encode())
 
 
 def bearer_token(request: Request) -> str | None:

@@ -16,12 +16,15 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from fastapi import Request
 from python_multipart.multipart import MultipartParseError, MultipartParser, parse_options_header
 
 from cancerwatch.api.errors import ApiError
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 PREFIX = "cancerwatch-upload-"
 MAX_FILES = 20  # one upload is a month's extracts and lookups, not an archive
@@ -101,7 +104,8 @@ class _Receiver:
         self._field = bytearray()
         self._value = bytearray()
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> MultipartCallbacks:
+        """The parser's callbacks, bound to this receiver."""
         return {
             "on_part_begin": self.part_begin,
             "on_header_field": lambda d, s, e: self._field.extend(d[s:e]),

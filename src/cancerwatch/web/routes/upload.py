@@ -184,9 +184,9 @@ def login(request: Request, token: Annotated[str, Form(max_length=500)] = "") ->
             error="The access token is not correct.",
             crumbs=CRUMBS,
         )
-    response = RedirectResponse("/upload", status_code=303)
-    open_session(response, request)
-    return response
+    redirect = RedirectResponse("/upload", status_code=303)
+    open_session(redirect, request)
+    return redirect
 
 
 @router.post("/logout")
