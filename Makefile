@@ -22,7 +22,7 @@ fix:
 	.venv/bin/ruff format src
 
 load:
-	.venv/bin/cancerwatch load data/geo/*.csv data/nhse/*.xlsx
+	.venv/bin/cancerwatch load data
 
 serve: load
 	.venv/bin/cancerwatch serve

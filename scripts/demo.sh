@@ -6,9 +6,11 @@ cd "$(dirname "$0")/.."
 CANCERWATCH_SKIP_SYSTEM=1 bash scripts/install.sh
 export CANCERWATCH_DB=${CANCERWATCH_DB:-$PWD/cancerwatch.duckdb}
 CW=.venv/bin/cancerwatch
-$CW load data/geo/*.csv data/nhse/*.xlsx
+$CW load data   # every bundled file: CWT extracts and monthly workbooks Apr 2023 - Jul 2025, DM01, workforce
 echo; echo "England, 28-day Faster Diagnosis Standard, by quarter:"
-$CW metrics --standard fds --period quarter --format table
-echo; echo "Cancer Alliances, 62-day combined standard, 2023/24 Q2:"
-$CW metrics --standard 62d --level alliance --period quarter --from 2023-07 --to 2023-09 --format table
+$CW metrics --standard fds --period quarter --from 2023-04 --format table
+echo; echo "Cancer Alliances, 62-day combined standard, July 2025:"
+$CW metrics --standard 62d --level alliance --from 2025-07 --to 2025-07 --format table
+echo; echo "England, 62-day waits in day bands, July 2025:"
+$CW metrics --standard 62d --by wait_band --from 2025-07 --to 2025-07 --format table
 $CW serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}"

@@ -31,7 +31,7 @@ class InputError(CancerwatchError):
         super().__init__(self.one_line())
 
     def __reduce__(self) -> tuple:
-        """Pickle by fields (a child process that reads an upload sends its refusal back)."""
+        """Pickle with every field (files are read in worker processes, uploads in a limited child)."""
         return (_input_error, (self.reason, self.file, self.sheet, self.row, self.column))
 
     def one_line(self) -> str:

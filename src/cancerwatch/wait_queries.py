@@ -70,6 +70,7 @@ def wait_distribution(con: duckdb.DuckDBPyConnection, query: WaitQuery) -> list[
     backend = ibis_backend(con)
     expr = band_counts(
         backend.table("wait_bands"),
+        backend.table("wait_band_defs"),
         backend.table("org_rollup"),
         q.standard,
         level=q.level,

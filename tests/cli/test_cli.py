@@ -132,56 +132,36 @@ def test_excel_export(warehouse_path, tmp_path):
 
 
 def test_escalate_says_when_a_quarterly_rule_has_too_few_quarters(warehouse_path):
-    """Two quarters loaded: the 3-of-4-quarters rule judges nobody, and says so rather than print
-    an empty table in silence."""
-    res = runner.invoke(
-        app,
-        [
-            "escalate",
-            "--standard",
-            "62d",
-            "--level",
-            "alliance",
-            "--rule",
-            "below_threshold_3_of_4_quarters",
-            "--db",
-            str(warehouse_path),
-            "--format",
-            "csv",
-        ],
-    )
+    """Sub-ICB locations have two quarters (April – September 2023; later months come by ICB): the
+    3-of-4-quarters rule judges nobody, and says so rather than print an empty table in silence."""
+    args = ["escalate", "--standard", "62d", "--level", "sub_icb", "--rule", "below_threshold_3_of_4_quarters"]
+    res = runner.invoke(app, [*args, "--db", str(warehouse_path), "--format", "csv"])
     assert res.exit_code == 0, res.output
     assert res.stdout.strip() == ""  # nobody escalated
-    assert "21 organisations assessed, 0 escalated" in res.stderr
-    assert "not judged (21): too few quarters: 2 of 4" in res.stderr
-
-    listed = runner.invoke(
-        app,
-        [
-            "escalate",
-            "--standard",
-            "62d",
-            "--level",
-            "alliance",
-            "--rule",
-            "below_threshold_3_of_4_quarters",
-            "--all",
-            "--db",
-            str(warehouse_path),
-            "--format",
-            "json",
-        ],
-    )
+    assert "106 organisations assessed, 0 escalated" in res.stderr
+    assert "not judged (106): too few quarters: 2 of 4" in res.stderr
+    listed = runner.invoke(app, [*args, "--all", "--db", str(warehouse_path), "--format", "json"])
     rows = json.loads(listed.stdout)
-    assert len(rows) == 21 and {(r["status"], r["summary"]) for r in rows} == {
+    assert len(rows) == 106 and {(r["status"], r["summary"]) for r in rows} == {
         ("too few periods", "too few quarters: 2 of 4")
     }
 
 
-def test_escalate_mdc_rule_escalates_nobody_on_six_months(warehouse_path):
+def test_escalate_mdc_rule_needs_thirteen_months(warehouse_path):
+    """Six months of sub-ICB figures: trial limits, nobody escalated, and the reason printed."""
     res = runner.invoke(
         app,
-        ["escalate", "--standard", "62d", "--rule", "mdc_consistently_failing", "--db", str(warehouse_path)],
+        [
+            "escalate",
+            "--standard",
+            "62d",
+            "--level",
+            "sub_icb",
+            "--rule",
+            "mdc_consistently_failing",
+            "--db",
+            str(warehouse_path),
+        ],
     )
     assert res.exit_code == 0, res.output
     assert "0 escalated" in res.stderr and "too few months: 6 of 13 (trial limits)" in res.stderr

@@ -84,27 +84,29 @@ def test_rows_reconcile_and_reload_is_a_no_op(data):
 
 @settings(max_examples=25, deadline=None)
 @given(first=rows, second=rows)
-def test_revision_supersedes_only_covered_months(first, second):
+def test_revision_supersedes_only_what_it_covers(first, second):
+    """Two files in either order: each (month, standard, organisation) is current from exactly one
+    file; where both have it, from the one whose coverage ends later (then the higher SHA-256:
+    docs/methods.md, Vintages); where only one has it, from that one."""
     with tempfile.TemporaryDirectory() as d:
         con = open_duckdb(Path(d) / "w.duckdb")
-        load_files(con, [_write(Path(d) / "a.csv", first)])
-        [r2] = load_files(con, [_write(Path(d) / "b.csv", second)])
-        if r2.status == "unchanged":
+        a, b = _write(Path(d) / "a.csv", first), _write(Path(d) / "b.csv", second)
+        results = load_files(con, [a]) + load_files(con, [b])
+        if results[1].status == "unchanged":
             return
-        new_months = {
-            m[0]
-            for m in con.execute("SELECT DISTINCT period FROM facts WHERE source_id = ?", [r2.source_id]).fetchall()
-        }
-        old_current = {
-            m[0]
-            for m in con.execute(
-                "SELECT DISTINCT period FROM facts WHERE source_id <> ? AND superseded_by IS NULL", [r2.source_id]
-            ).fetchall()
-        }
-        last_new = max(new_months) if new_months else None
-        # figures of a month the revision covers are current from one source only
-        if last_new is not None:
-            old_last = con.execute("SELECT last_month FROM sources WHERE source_id <> ?", [r2.source_id]).fetchone()[0]
-            if old_last is None or old_last <= last_new:
-                assert not (old_current & new_months)
+        have = con.execute(
+            """SELECT f.period, f.standard, f.org_code, s.source_id, s.last_month, s.sha256
+               FROM facts f JOIN sources s USING (source_id) GROUP BY ALL"""
+        ).fetchall()
+        expected: dict[tuple, int] = {}
+        best: dict[tuple, tuple] = {}
+        for period, standard, org, sid, last, sha in have:
+            key, rank = (period, standard, org), (last, sha)
+            if key not in best or rank > best[key]:
+                best[key], expected[key] = rank, sid
+        current = con.execute(
+            "SELECT period, standard, org_code, source_id FROM facts WHERE superseded_by IS NULL GROUP BY ALL"
+        ).fetchall()
+        assert {(p, s, o): sid for p, s, o, sid in current} == expected
+        assert len(current) == len(expected)  # one current file per key
         con.close()

@@ -49,7 +49,8 @@ NOT_FIRED = "not fired"
 TOO_FEW_PERIODS = "too few periods"
 TOO_FEW_PATIENTS = "too few patients"
 NO_THRESHOLD = "no threshold"
-STATUSES = (FIRED, NOT_FIRED, TOO_FEW_PERIODS, TOO_FEW_PATIENTS, NO_THRESHOLD)
+ENDED = "ended"  # the organisation closed (or was merged) before the latest period: nothing to escalate
+STATUSES = (FIRED, NOT_FIRED, TOO_FEW_PERIODS, TOO_FEW_PATIENTS, NO_THRESHOLD, ENDED)
 """``fired`` and ``not fired`` are judgements; the others say why a unit could not be judged."""
 
 
@@ -460,8 +461,13 @@ def escalate(
             for r in rows
         ]
     out = []
+    closed = _closed(con, level)
     for code, series in _series_by_org(rows).items():
-        a = assess(rule, series, improvement_direction=direction, periods=periods)
+        if code in closed and periods and closed[code] < periods[-1]:
+            last = series[-1]["period_label"]
+            a = Assessment(ENDED, False, 0, [], f"closed or merged: its figures end {last}")
+        else:
+            a = assess(rule, series, improvement_direction=direction, periods=periods)
         if a.fired or include_all:
             out.append(
                 Escalation(
@@ -482,6 +488,15 @@ def escalate(
             )
     out.sort(key=lambda e: (not e.fired, -e.failures, e.org_code))
     return out
+
+
+def _closed(con: duckdb.DuckDBPyConnection, level: str) -> dict[str, date]:
+    """Organisations at ``level`` that closed, with their last day (e.g. the two East of England
+    Alliances, merged into one from April 2024)."""
+    rows = con.execute(
+        "SELECT org_code, close_date FROM organisations WHERE org_type = ? AND close_date IS NOT NULL", [level]
+    ).fetchall()
+    return dict(rows)
 
 
 def escalation_rows(items: list[Escalation]) -> list[dict]:

@@ -14,8 +14,9 @@ Guarantees (design.md "Quality bars"):
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -170,14 +171,97 @@ def _parse_pathways(path: Path, digest: str) -> ParsedFile:
     return parsed
 
 
-def parse_files(paths: Sequence[Path], *, on_parsed: Callable[[Path], None] | None = None) -> list[ParsedFile]:
-    """Read and validate every file (no warehouse needed: safe to run outside the writer lock)."""
-    parsed_files = []
-    for p in paths:
-        parsed_files.append(parse_file(Path(p)))
-        if on_parsed:
-            on_parsed(Path(p))
-    return parsed_files
+LOADABLE_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet")
+
+
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files to load: each file as given, and for a folder every loadable file inside it (any
+    depth, sorted; .csv, .xlsx, .xls, .parquet: other files such as boundaries and READMEs are not
+    sources). A folder with nothing to load is refused."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in LOADABLE_SUFFIXES)
+            if not found:
+                raise InputError("folder holds no .csv, .xlsx, .xls or .parquet files", file=str(p))
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
+def parse_files(
+    paths: Sequence[Path], *, on_parsed: Callable[[Path], None] | None = None, workers: int | None = None
+) -> list[ParsedFile]:
+    """Read and validate every file (no warehouse needed: safe to run outside the writer lock).
+
+    Files are read in parallel worker processes (``workers``, default: one per CPU, at most one per
+    file; ``$CANCERWATCH_INGEST_WORKERS`` overrides); results keep the order of ``paths``, and the
+    first file that cannot be read stops the whole batch with its one-line error, as before.
+    """
+    paths = [Path(p) for p in paths]
+    n = _workers(workers, len(paths))
+    if n <= 1:
+        out = []
+        for p in paths:
+            out.append(parse_file(p))
+            if on_parsed:
+                on_parsed(p)
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    results: dict[int, ParsedFile] = {}
+    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(parse_file, p): i for i, p in enumerate(paths)}
+        try:
+            for future in _completed(futures):
+                i = futures[future]
+                results[i] = future.result()
+                if on_parsed:
+                    on_parsed(paths[i])
+        except BrokenProcessPool:
+            # A worker died (killed, or out of memory): read the files here instead, one by one,
+            # so that a file that takes its reader down is named by the ordinary error path.
+            return parse_files(paths, on_parsed=on_parsed, workers=1)
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    return [results[i] for i in range(len(paths))]
+
+
+def _completed(futures: dict) -> Iterator:
+    from concurrent.futures import as_completed
+
+    return as_completed(futures)
+
+
+def _workers(workers: int | None, files: int) -> int:
+    if workers is None:
+        env = os.environ.get("CANCERWATCH_INGEST_WORKERS", "")
+        workers = int(env) if env.isdigit() else (os.cpu_count() or 1)
+    if multiprocessing_child() or not _spawnable():
+        return 1  # already in a worker (an upload's limited child process), or no main file to spawn from
+    return max(1, min(workers, files))
+
+
+def _spawnable() -> bool:
+    """Worker processes are started by "spawn", which re-imports the main module from its file:
+    a program read from standard input has none, so it reads its files itself."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return path is not None and Path(path).exists()
+
+
+def multiprocessing_child() -> bool:
+    """True inside a worker process (daemonic processes cannot start their own)."""
+    import multiprocessing
+
+    return bool(multiprocessing.current_process().daemon)
 
 
 def write_parsed(con: duckdb.DuckDBPyConnection, parsed_files: Sequence[ParsedFile]) -> list[LoadResult]:
@@ -276,11 +360,12 @@ def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> LoadResult:
         _insert_arrow(con, "facts", parsed.facts, f"{source_id}, 'published', '{parsed.basis}'", "NULL")
     if parsed.bands is not None:
         _insert_arrow(con, "wait_bands", parsed.bands, f"{source_id}, '{parsed.basis}'", "NULL")
+    if parsed.band_defs is not None:
+        _insert_arrow(con, "wait_band_defs", parsed.band_defs, f"{source_id}", "")
     if parsed.names:
-        con.executemany(
-            "INSERT INTO ref_published_names VALUES (?, ?, ?, ?)",
-            [[source_id, parsed.basis, code, name] for code, name in sorted(parsed.names.items())],
-        )
+        names = sorted(parsed.names.items())
+        table = pa.table({"org_code": [c for c, _ in names], "org_name": [n for _, n in names]})
+        _insert_arrow(con, "ref_published_names", table, f"{source_id}, '{parsed.basis}'", "")
     if parsed.national is not None:
         _insert_arrow(con, "national_series", parsed.national, f"{source_id}", "NULL")
     if parsed.pathways is not None:
@@ -296,13 +381,17 @@ def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> LoadResult:
     for table_name, table in parsed.reference.items():
         _write_reference(con, source_id, table_name, table)
     if parsed.rejections:
-        con.executemany(
-            "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                [source_id, parsed.path.name, r.sheet, r.row_number, r.column, r.reason, r.raw_json()]
-                for r in parsed.rejections
-            ],
+        rejected = pa.table(
+            {
+                "file_name": [parsed.path.name] * len(parsed.rejections),
+                "sheet": pa.array([r.sheet for r in parsed.rejections], type=pa.string()),
+                "row_number": pa.array([r.row_number for r in parsed.rejections], type=pa.int64()),
+                "column_name": pa.array([r.column for r in parsed.rejections], type=pa.string()),
+                "reason": [r.reason for r in parsed.rejections],
+                "raw_row": [r.raw_json() for r in parsed.rejections],
+            }
         )
+        _insert_arrow(con, "quarantine", rejected, f"{source_id}", "")
     return LoadResult(
         parsed.path.name,
         parsed.kind,
@@ -324,7 +413,8 @@ def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows, prefix: str,
     con.register("_new_rows", rows)
     try:
         cols = ", ".join(f'"{c}"' for c in rows.column_names)
-        con.execute(f"INSERT INTO {table} SELECT {prefix}, {cols}, {suffix} FROM _new_rows")  # noqa: S608
+        tail = f", {suffix}" if suffix else ""
+        con.execute(f"INSERT INTO {table} SELECT {prefix}, {cols}{tail} FROM _new_rows")  # noqa: S608
     finally:
         con.unregister("_new_rows")
 

@@ -118,6 +118,7 @@ class ParsedFile:
     publication: str | None = None
     months: list[date] = field(default_factory=list)
     bands: pa.Table | None = None  # wait-distribution bands (monthly workbooks)
+    band_defs: pa.Table | None = None  # the bands' labels and days, per standard
     status: str | None = None  # "final" or "provisional", as the file states it
     complete: bool = False  # the file proves it covers all of England (its own England check)
     grain: str | None = None  # provider | sub_icb | icb | national | record: what its rows are
@@ -156,10 +157,16 @@ BAND_SCHEMA = pa.schema(
         ("modality", pa.string()),
         ("cancer_type", pa.string()),
         ("breakdown", pa.string()),
+        ("patients", pa.list_(pa.float64())),  # one count per band, in the order of BAND_DEF_SCHEMA's i
+    ]
+)
+BAND_DEF_SCHEMA = pa.schema(
+    [
+        ("standard", pa.string()),
+        ("i", pa.int32()),
         ("band", pa.string()),
         ("from_day", pa.int16()),
         ("to_day", pa.int16()),
-        ("patients", pa.float64()),
     ]
 )
 

@@ -22,6 +22,7 @@ from cancerwatch.warehouse.hierarchy import rebuild_organisations
 SOURCE_TABLES = (
     "facts",
     "wait_bands",
+    "wait_band_defs",
     "national_series",
     "pathways",
     "indicator_values",

@@ -46,8 +46,7 @@ GRAIN_ORDER_SQL = "CASE s.grain WHEN 'provider' THEN 1 WHEN 'sub_icb' THEN 1 WHE
 _MAPPING_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _vintage_map AS
 WITH keys AS (
-    SELECT DISTINCT basis, period, standard, org_code, source_id FROM facts WHERE dataset = 'published'
-    UNION SELECT DISTINCT basis, period, standard, org_code, source_id FROM wait_bands
+    SELECT DISTINCT basis, period, standard, org_code, source_id FROM {{table}} WHERE {{where}}
 ),
 cand AS (
     SELECT k.*, s.complete, {GRAIN_ORDER_SQL} AS grain_order,
@@ -91,9 +90,12 @@ LEFT JOIN complete p USING (basis, period, standard)
 def recompute_current(con: duckdb.DuckDBPyConnection) -> None:
     """Set ``superseded_by`` on every published fact, wait band and national-series row from the
     vintage rules (module docstring). Runs inside the caller's transaction."""
-    con.execute(_MAPPING_SQL)
     for table in ("facts", "wait_bands"):
+        # Wait bands come from the workbooks only: their vintages are decided among the files that
+        # have bands, so an extract that is current for a month's figures does not remove its bands.
         dataset = "AND t.dataset = 'published'" if table == "facts" else ""
+        where = "dataset = 'published'" if table == "facts" else "true"
+        con.execute(_MAPPING_SQL.format(table=table, where=where))
         con.execute(
             f"""UPDATE {table} AS t SET superseded_by = m.superseded_by
                 FROM _vintage_map m
@@ -101,7 +103,7 @@ def recompute_current(con: duckdb.DuckDBPyConnection) -> None:
                   AND t.standard = m.standard AND t.org_code = m.org_code {dataset}
                   AND t.superseded_by IS DISTINCT FROM m.superseded_by"""  # noqa: S608 - fixed table names
         )
-    con.execute("DROP TABLE _vintage_map")
+        con.execute("DROP TABLE _vintage_map")
     con.execute(
         """UPDATE national_series AS t SET superseded_by = m.superseded_by
            FROM (SELECT n.source_id, n.period_type, n.period_start, n.standard,

@@ -29,6 +29,7 @@ SUMMED_BREAKDOWN = {"usc_foa": "cancer_type", "ubs_fha": "cancer_type"}
 
 def band_counts(
     bands: ir.Table,
+    defs: ir.Table,
     rollup: ir.Table,
     standard: str,
     *,
@@ -53,6 +54,11 @@ def band_counts(
         t = t.filter(t.period <= date_to)
     t = attach_level(t, rollup, level=level, basis=basis)
     t = t.mutate(period_start=period_start_expr(t.period, period), route=t.route if by_route else ibis.null("string"))
+    t = t.mutate(patients=t.patients.unnest(), i=ibis.range(1, t.patients.length() + 1).unnest())
+    d = defs.filter(defs.standard == standard)
+    t = t.join(d, [t.source_id == d.source_id, t.i == d.i]).select(
+        "period_start", "period", "unit_code", "route", "patients", d.band, d.from_day, d.to_day
+    )
     return t.group_by(["period_start", "unit_code", "route", "band", "from_day", "to_day"]).aggregate(
         patients=t.patients.sum(), months=t.period.nunique()
     )

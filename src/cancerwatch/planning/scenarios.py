@@ -3,9 +3,9 @@
 ```toml
 [scenario]
 name = "Straight-to-test for lower GI"
-extra_capacity_pct = 10      # more diagnostic capacity, % of today's
-demand_growth_pct = 5        # demand above the forecast, %
-start_backlog = 0            # patients waiting beyond the normal pathway today
+extra_capacity_pct = 10      # more cancer-pathway diagnostic capacity, % of today's DM01 activity
+demand_growth_pct = 5        # urgent referrals above the forecast, %
+start_backlog = 0            # extra patients waiting beyond the normal pathway today (added to DM01's)
 
 [[scheme]]
 name = "straight-to-test"

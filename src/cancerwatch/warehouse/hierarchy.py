@@ -134,3 +134,20 @@ def rebuild_organisations(con: duckdb.DuckDBPyConnection) -> None:
     # Independent-sector providers the ODS trust file does not list: named and placed in their
     # region from DM01 (warehouse/dm01_providers.py).
     add_dm01_providers(con)
+    add_published_names(con)
+
+
+def add_published_names(con: duckdb.DuckDBPyConnection) -> None:
+    """Name the organisations no reference file names, as the latest CWT workbook that lists them
+    does (independent-sector providers reporting under an organisation code, such as NT4). They
+    get a name and nothing else: no public file bundled places them in an ICB, Alliance or region,
+    so at those levels they stay visibly "not mapped"."""
+    con.execute(
+        """INSERT INTO organisations
+           SELECT n.org_code, arg_max(n.org_name, n.source_id),
+                  CASE n.basis WHEN 'provider' THEN 'provider' ELSE 'commissioner' END, NULL, NULL, NULL,
+                  'name as published in the NHS England CWT workbooks'
+           FROM ref_published_names n
+           WHERE n.basis = 'provider' AND n.org_code NOT IN (SELECT org_code FROM organisations)
+           GROUP BY n.org_code, n.basis"""
+    )

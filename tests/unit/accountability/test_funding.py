@@ -76,15 +76,17 @@ def test_policy_file_validation(tmp_path):
         load_policies(bad)
 
 
-def test_real_data_21_alliances_each_quarter(warehouse):
-    rows, summary = funding_rows(warehouse, pot=Decimal("100000000"), year_start=parse_fy("2023/24"), policies=POLICIES)
+def test_real_data_20_alliances_each_quarter_of_2024_25(warehouse):
+    """2024/25: a full year, four quarters of 25 million each, 20 Alliances (East of England one)."""
+    rows, summary = funding_rows(warehouse, pot=Decimal("100000000"), year_start=parse_fy("2024/25"), policies=POLICIES)
     for pid in POLICIES:
-        for q in ("2023/24 Q1", "2023/24 Q2"):
+        for q in ("2024/25 Q1", "2024/25 Q2", "2024/25 Q3", "2024/25 Q4"):
             part = [r for r in rows if r["policy"] == pid and r["quarter"] == q]
-            assert len(part) == 21
+            assert len(part) == 20 and "E56000035" in {r["alliance_code"] for r in part}
+            assert sum(Decimal(str(r["allocation"])) for r in part) == 25_000_000
         assert summary[pid]["total_allocated"] == 100_000_000
     decoupled = [r for r in rows if r["policy"] == "decoupled"]
-    assert all(abs(r["allocation"] - 50_000_000 * r["base_share"]) < 0.02 for r in decoupled)
+    assert all(abs(r["allocation"] - 25_000_000 * r["base_share"]) < 0.02 for r in decoupled)
     assert (
         summary["decoupled"]["base"].startswith("FDS patient volume")
         and "not population" in summary["decoupled"]["base"]
@@ -128,7 +130,7 @@ def test_conditional_policy_on_real_data_uses_the_2023_24_thresholds(warehouse):
         for r in metrics(warehouse, MetricQuery(standard=s, level="alliance", period="quarter")):
             perf[(r["period_label"], r["org_code"], s)] = r["performance"]
     conditional = [r for r in rows if r["policy"] == "conditional"]
-    assert len(conditional) == 42
+    assert len(conditional) == 4 * 21  # four quarters, 21 Alliances in 2023/24
     for r in conditional:
         assert r["targets"] == "fds 75% (operational threshold); 62d 85% (operational threshold)"
         q, code = r["quarter"], r["alliance_code"]
@@ -160,7 +162,7 @@ def test_conditional_target_validation(tmp_path):
 def _population_file(tmp_path, skip=None, extra=""):
     lines = ["alliance_code,population,source"]
     for r in packaged_rows("alliances.csv"):
-        if r["alliance_code"] == skip:
+        if r["alliance_code"] == skip or r["valid_to"]:  # the 20 Alliances of 2024/25
             continue
         people = 3_000_000 if r["alliance_code"] == "E56000032" else 1_000_000
         lines.append(f"{r['alliance_code']},{people},hand-made test figures")
@@ -172,13 +174,14 @@ def _population_file(tmp_path, skip=None, extra=""):
 def test_population_file_is_the_alternative_base(warehouse, tmp_path):
     path = _population_file(tmp_path)
     population = read_population(path)
-    assert population.shares()["E56000032"] == pytest.approx(3 / 23) and population.source == "hand-made test figures"
+    # 19 Alliances of 1 million and Greater Manchester (E56000032) of 3 million: 22 million
+    assert population.shares()["E56000032"] == pytest.approx(3 / 22) and population.source == "hand-made test figures"
     rows, summary = funding_rows(
-        warehouse, pot=Decimal("100000000"), year_start=parse_fy("2023/24"), policies=POLICIES, population_csv=path
+        warehouse, pot=Decimal("100000000"), year_start=parse_fy("2024/25"), policies=POLICIES, population_csv=path
     )
     decoupled = {(r["quarter"], r["alliance_code"]): r["allocation"] for r in rows if r["policy"] == "decoupled"}
-    assert decoupled[("2023/24 Q1", "E56000032")] == pytest.approx(50_000_000 * 3 / 23, abs=0.01)
-    assert decoupled[("2023/24 Q2", "E56000005")] == pytest.approx(50_000_000 / 23, abs=0.01)
+    assert decoupled[("2024/25 Q1", "E56000032")] == pytest.approx(25_000_000 * 3 / 22, abs=0.01)
+    assert decoupled[("2024/25 Q2", "E56000005")] == pytest.approx(25_000_000 / 22, abs=0.01)
     assert summary["decoupled"]["base"] == "ONS population from population.csv (hand-made test figures)"
 
 
@@ -186,7 +189,7 @@ def test_population_file_missing_an_alliance_is_refused(warehouse, tmp_path):
     path = _population_file(tmp_path, skip="E56000016")
     with pytest.raises(InputError, match=r"population\.csv: no population for E56000016"):
         funding_rows(
-            warehouse, pot=Decimal("1000"), year_start=parse_fy("2023/24"), policies=POLICIES, population_csv=path
+            warehouse, pot=Decimal("1000"), year_start=parse_fy("2024/25"), policies=POLICIES, population_csv=path
         )
 
 

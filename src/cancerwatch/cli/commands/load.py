@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cancerwatch.cli.options import DbOption, FormatOption, db_path
 from cancerwatch.cli.output import Format, emit
-from cancerwatch.ingest.load import LoadResult, parse_files, write_parsed
+from cancerwatch.ingest.load import LoadResult, expand_paths, parse_files, write_parsed
 from cancerwatch.ingest.parsed import ParsedFile
 from cancerwatch.warehouse.connect import open_duckdb
 from cancerwatch.warehouse.storage_errors import storage_error
@@ -22,7 +22,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("load")
     def load(
-        paths: Annotated[list[Path], typer.Argument(help="files to load (xlsx, csv, parquet)")],
+        paths: Annotated[
+            list[Path], typer.Argument(help="files to load (xlsx, xls, csv, parquet), or folders of them")
+        ],
         db: DbOption = None,
         fmt: FormatOption = None,
     ) -> None:
@@ -31,6 +33,7 @@ def register(app: typer.Typer) -> None:
         Files are read and validated before the warehouse is opened, so readers of the warehouse
         (the web server) wait only for the commit.
         """
+        paths = expand_paths(paths)
         target = db_path(db)
         err = Console(stderr=True)
         with Progress(

@@ -7,7 +7,8 @@ Every measure sheet is read (layout: :mod:`cwt_workbook_layout`, found by conten
   × cancer type (``cancer_type``) and × treatment modality (``modality``); the first-appointment
   measures by suspected cancer (``cancer_type``). The all-cancers sheets and the ``PART A`` (all
   routes / all stages) parts repeat these totals and are not loaded as facts twice;
-- wait-distribution bands (every sheet, every part) in ``wait_bands``.
+- wait-distribution bands (every sheet, every part) in ``wait_bands``, one list of counts per row,
+  the bands' days in ``wait_band_defs``.
 
 The ``ALL ENGLISH PROVIDERS`` / ``ALL ENGLISH COMMISSIONERS`` rows are a check, not data: for
 every sheet, part and breakdown, the organisation rows must add up to them exactly (half patients
@@ -28,7 +29,7 @@ import pyarrow.compute as pc
 from cancerwatch.catalogue.standards import get_standard
 from cancerwatch.errors import InputError
 from cancerwatch.ingest.grid import Grid
-from cancerwatch.ingest.parsed import BAND_SCHEMA, FACT_SCHEMA, ParsedFile, Rejection
+from cancerwatch.ingest.parsed import BAND_DEF_SCHEMA, BAND_SCHEMA, FACT_SCHEMA, ParsedFile, Rejection
 from cancerwatch.ingest.readers import cwt_workbook_layout as layout
 from cancerwatch.ingest.readers.cwt_codes import MODALITIES, ROUTES
 from cancerwatch.ingest.readers.cwt_workbook_rows import Bad, Columns, check_row, find_columns
@@ -329,14 +330,25 @@ def _check_and_convert(
     )
     parsed.bands = (
         con.execute(
-            """SELECT $month::DATE AS period, k.standard, k.code AS org_code, k.route, k.modality, k.cancer_type,
-                  k.breakdown, d.band, d.from_day, d.to_day, k.bands[d.i]::DOUBLE AS patients
-           FROM kept k JOIN band_defs d USING (part) ORDER BY k.part, k.__row, d.i""",
+            """SELECT $month::DATE AS period, standard, code AS org_code, route, modality, cancer_type, breakdown,
+                      bands::DOUBLE[] AS patients
+               FROM kept ORDER BY part, __row""",
             {"month": month},
         )
         .fetch_arrow_table()
         .cast(BAND_SCHEMA)
     )
+    defs = con.execute(
+        """SELECT DISTINCT p.standard, d.i, d.band, d.from_day, d.to_day
+           FROM band_defs d JOIN parts p USING (part) ORDER BY 1, 2"""
+    ).fetch_arrow_table()
+    clash = con.execute(
+        "SELECT p.standard FROM band_defs d JOIN parts p USING (part) GROUP BY p.standard, d.i "
+        "HAVING count(DISTINCT d.band) > 1 LIMIT 1"
+    ).fetchone()
+    if clash:
+        raise InputError(f"the {clash[0]} sheets give different wait bands", file=file)
+    parsed.band_defs = defs.cast(BAND_DEF_SCHEMA)
     parsed.rejections.sort(key=lambda r: (r.sheet or "", r.row_number or 0))
 
 

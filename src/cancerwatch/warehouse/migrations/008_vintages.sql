@@ -11,7 +11,7 @@ ALTER TABLE sources ADD COLUMN unloaded_at TIMESTAMP;
 
 -- The published distribution of waits in day bands (monthly workbooks), per organisation and
 -- breakdown: 'all' rows (every cancer, a route or all routes), 'fds', 'cancer_type', 'modality'.
--- to_day NULL = open-ended band ("after 104 days"). superseded_by as in facts.
+-- patients: one count per band, in the order of wait_band_defs.i. superseded_by as in facts.
 CREATE TABLE wait_bands (
     source_id     INTEGER NOT NULL,
     basis         VARCHAR NOT NULL,
@@ -22,11 +22,19 @@ CREATE TABLE wait_bands (
     modality      VARCHAR,
     cancer_type   VARCHAR,
     breakdown     VARCHAR NOT NULL,
-    band          VARCHAR NOT NULL,
-    from_day      SMALLINT NOT NULL,
-    to_day        SMALLINT,
-    patients      DECIMAL(14,1) NOT NULL,
+    patients      DECIMAL(14,1)[] NOT NULL,
     superseded_by INTEGER
+);
+
+-- The bands of each standard as a file gives them: i-th count = from_day to to_day days
+-- (to_day NULL: open-ended, "after 104 days").
+CREATE TABLE wait_band_defs (
+    source_id INTEGER NOT NULL,
+    standard  VARCHAR NOT NULL,
+    i         INTEGER NOT NULL,
+    band      VARCHAR NOT NULL,
+    from_day  SMALLINT NOT NULL,
+    to_day    SMALLINT
 );
 
 -- Organisation names as the published files give them (for organisations no reference file
