@@ -9,7 +9,12 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from cancerwatch.errors import UsageError
+
 DEFAULT_DB = "cancerwatch.duckdb"
+MIB = 1024 * 1024
+#: Shortest accepted API token: a guessable token would open uploads and record-level figures.
+MIN_TOKEN_LENGTH = 16
 DEFAULT_FETCH_BASE_URL = "https://www.england.nhs.uk/statistics/wp-content/uploads/sites/2/{year}/{month2}/"
 
 
@@ -46,7 +51,61 @@ class Settings:
         default=None,
         metadata={
             "env": "CANCERWATCH_API_TOKEN",
-            "help": "bearer token required for uploads and record-level views",
+            "help": f"bearer token for uploads and record-level views (at least {MIN_TOKEN_LENGTH} characters)",
+        },
+    )
+    max_file_bytes: int = field(
+        default=512 * MIB,
+        metadata={
+            "env": "CANCERWATCH_MAX_FILE_BYTES",
+            "help": "largest file accepted by load or upload, in bytes (a monthly national extract is a few MB)",
+        },
+    )
+    max_uncompressed_bytes: int = field(
+        default=256 * MIB,
+        metadata={
+            "env": "CANCERWATCH_MAX_UNCOMPRESSED_BYTES",
+            "help": "largest total size of the parts of an xlsx workbook once decompressed, in bytes",
+        },
+    )
+    max_rows: int = field(
+        default=2_000_000,
+        metadata={"env": "CANCERWATCH_MAX_ROWS", "help": "most rows read from one sheet or CSV file"},
+    )
+    max_columns: int = field(
+        default=1_000,
+        metadata={"env": "CANCERWATCH_MAX_COLUMNS", "help": "most columns read from one sheet or CSV file"},
+    )
+    max_cells: int = field(
+        default=20_000_000,
+        metadata={
+            "env": "CANCERWATCH_MAX_CELLS",
+            "help": "most cells (rows × columns, as the sheet's extent declares or its cells reach) in one sheet",
+        },
+    )
+    max_quarantined_rows: int = field(
+        default=10_000,
+        metadata={
+            "env": "CANCERWATCH_MAX_QUARANTINED_ROWS",
+            "help": "most rows one file may have quarantined; a file with more is refused as the wrong file",
+        },
+    )
+    max_upload_bytes: int = field(
+        default=200 * MIB,
+        metadata={"env": "CANCERWATCH_MAX_UPLOAD_BYTES", "help": "largest upload request body, in bytes"},
+    )
+    upload_memory_bytes: int = field(
+        default=4096 * MIB,
+        metadata={
+            "env": "CANCERWATCH_UPLOAD_MEMORY_BYTES",
+            "help": "address-space limit (RLIMIT_AS) of the child process that reads uploaded files, in bytes",
+        },
+    )
+    upload_seconds: int = field(
+        default=300,
+        metadata={
+            "env": "CANCERWATCH_UPLOAD_SECONDS",
+            "help": "time limit of the child process that reads uploaded files, in seconds",
         },
     )
 
@@ -63,6 +122,18 @@ def load_settings(**overrides: object) -> Settings:
             values[name] = value
     if "db_path" in values:
         values["db_path"] = Path(str(values["db_path"]))
-    if "suppression_threshold" in values:
-        values["suppression_threshold"] = int(str(values["suppression_threshold"]))
+    for f in fields(Settings):
+        if isinstance(f.default, int) and f.name in values:
+            values[f.name] = _whole_number(f.metadata["env"], values[f.name])
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def _whole_number(env: str, value: object) -> int:
+    """A setting that must be a positive whole number (``UsageError`` naming the variable if not)."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit():
+        raise UsageError(f"{env} must be a whole number, not {text[:40]!r}")
+    number = int(text)
+    if number < 1:
+        raise UsageError(f"{env} must be at least 1, not {number}")
+    return number

@@ -31,7 +31,7 @@ class InputError(CancerwatchError):
         super().__init__(self.one_line())
 
     def __reduce__(self) -> tuple:
-        """Pickle with every field (files are read in worker processes)."""
+        """Pickle with every field (files are read in worker processes, uploads in a limited child)."""
         return (_input_error, (self.reason, self.file, self.sheet, self.row, self.column))
 
     def one_line(self) -> str:
@@ -68,3 +68,7 @@ class NoData(UsageError):
 
 class FetchError(CancerwatchError):
     """A published extract could not be downloaded."""
+
+
+class StorageError(CancerwatchError):
+    """The warehouse (or an output file) could not be written: disk full, file too large, read-only."""

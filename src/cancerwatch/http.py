@@ -36,8 +36,10 @@ Period = Literal["month", "quarter", "year"]
 By = Literal["cancer_type", "route", "modality"]
 Basis = Literal["provider", "commissioner"]
 Dataset = Literal["published", "record"]
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-MONTH_OR_EMPTY = r"^(\d{4}-(0[1-9]|1[0-2]))?$"  # HTML forms send an empty value for "latest"
+MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"  # ASCII digits, no year 0000
+MONTH_OR_EMPTY = r"^([1-9][0-9]{3}-(0[1-9]|1[0-2]))?$"  # HTML forms send an empty value for "latest"
+#: Largest accepted ``offset``: the warehouse pages with 64-bit integers, so larger values are refused
+#: as a validation error (400) rather than failing in the query.
 MAX_OFFSET = 2**31 - 1
 """Largest accepted ``offset``: the warehouse pages with 64-bit integers, so larger values are refused
 as a validation error (400) rather than failing in the query."""

@@ -67,7 +67,7 @@ def base_url(warehouse_path, tmp_path_factory):
 
     db = tmp_path_factory.mktemp("browser") / "browser.duckdb"
     shutil.copyfile(warehouse_path, db)
-    app = create_app(db, settings=Settings(db_path=db, api_token="browser-token"))
+    app = create_app(db, settings=Settings(db_path=db, api_token="browser-token-0123456789"))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -94,8 +94,12 @@ def browser():
 
 @pytest.fixture
 def page(browser, base_url):
-    """A page that records console errors, page errors and failed requests."""
-    context = browser.new_context(base_url=base_url, accept_downloads=True)
+    """A page that records console errors, page errors and failed requests.
+
+    The Content-Security-Policy is bypassed here so that axe-core can be injected as an inline
+    script; ``test_pages_work_under_the_content_security_policy`` checks the pages with it enforced.
+    """
+    context = browser.new_context(base_url=base_url, accept_downloads=True, bypass_csp=True)
     pg = context.new_page()
     pg.problems = []
     pg.on("console", lambda m: pg.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
@@ -213,13 +217,34 @@ def test_tables_work_without_javascript(browser, base_url):
         context.close()
 
 
+def test_pages_work_under_the_content_security_policy(browser, base_url):
+    """Every page, with its charts drawn by the locally served Plotly, and no policy violation."""
+    context = browser.new_context(base_url=base_url)
+    pg = context.new_page()
+    problems: list[str] = []
+    where = [""]
+    pg.on("console", lambda m: problems.append(f"{where[0]} {m.type}: {m.text[:300]}") if m.type == "error" else None)
+    pg.on("pageerror", lambda e: problems.append(f"{where[0]} page error: {e}"))
+    try:
+        for path in [*PAGES, "/api/docs"]:
+            where[0] = path
+            response = pg.goto(path, wait_until="networkidle")
+            assert "script-src 'self'" in response.headers["content-security-policy"], path
+            wait_for_charts(pg)
+        assert not problems, problems
+        pg.goto("/api/docs", wait_until="networkidle")
+        pg.wait_for_selector(".swagger-ui .opblock", timeout=30_000)  # its inline script ran
+    finally:
+        context.close()
+
+
 def test_upload_sign_in_form(page):
     page.goto("/upload", wait_until="networkidle")
     assert page.url.endswith("/login")
     page.fill("#token", "wrong")
     page.click("#sign-in")
     assert page.locator(".nhsuk-error-summary").count() == 1
-    page.fill("#token", "browser-token")
+    page.fill("#token", "browser-token-0123456789")
     page.click("#sign-in")
     page.wait_for_url("**/upload")
     assert page.locator("input[type=file]").count() == 1

@@ -6,15 +6,21 @@ Whatever bytes arrive, ``load_files`` ends in one of two ways:
 - a load whose rows reconcile: read = loaded + quarantined, and every quarantined row is in the
   ``quarantine`` table with a reason.
 
-Never another exception, never a partial write. Inputs: arbitrary bytes under each suffix;
-real files (a provider extract sample as CSV, synthetic pathways as CSV) with cells replaced by
-arbitrary text, lines dropped or the file cut short; a real workbook with bytes flipped or cut.
+Never another exception, never a partial write, and never the end of the process. Inputs:
+arbitrary bytes under each suffix; real files (a provider extract sample as CSV, synthetic
+pathways as CSV) with cells replaced by arbitrary text, lines dropped or the file cut short; a
+real workbook with bytes flipped or cut; and zip-level shapes of a valid workbook (issue 20):
+declared shared-string counts, declared extents, far cell references, parts that expand a
+thousand times, parts whose declared size is a lie, repeated parts; and record-level shapes of a
+legacy .xls (far cells, declared extents, damaged bytes). A shape that made the spreadsheet
+reader abort would end this test process, which fails the run.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import struct
 import tempfile
 from pathlib import Path
 
@@ -28,6 +34,7 @@ from cancerwatch.ingest.load import load_files
 from cancerwatch.synth import generate
 from cancerwatch.warehouse.connect import open_duckdb
 from tests.conftest import DATA, PROVIDER_EXTRACT
+from tests.hardening import crafted
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
 WORKBOOK = DATA / "nhse" / "Commissioner-Based-Cancer-Waiting-Times-Jul-2022.xlsx"
@@ -140,6 +147,79 @@ def test_damaged_workbook(fuzz_db, flips, cut_):
     if cut_ is not None:
         data = data[: int(len(data) * cut_)]
     _check_load(fuzz_db, WORKBOOK.name, bytes(data))
+
+
+letters = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=4)
+rows = st.one_of(st.integers(1, 2_000_000), st.integers(1, 10**10))
+reference = st.builds(lambda c, r: f"{c}{r}", letters, rows)
+zip_shapes = st.fixed_dictionaries(
+    {
+        "unique": st.one_of(st.none(), st.integers(0, 10**12)),
+        "count": st.one_of(st.none(), st.integers(0, 10**12)),
+        "far": st.one_of(st.none(), reference),
+        "dimension": st.one_of(st.none(), reference.map(lambda r: f"A1:{r}"), st.text(max_size=12)),
+        "padding": st.one_of(st.none(), st.integers(0, 3 * 2**20)),
+        "declared": st.one_of(st.none(), st.tuples(st.integers(0, 30), st.integers(0, 2**32 - 1))),
+        "duplicate": st.booleans(),
+    }
+)
+
+
+def _declare_size(path: Path, entry: int, size: int) -> None:
+    """Make the central directory claim ``size`` uncompressed bytes for one entry (the archive is not changed)."""
+    data = bytearray(path.read_bytes())
+    offsets = [i for i in range(len(data) - 4) if data[i : i + 4] == b"PK\x01\x02"]
+    struct.pack_into("<I", data, offsets[entry % len(offsets)] + 24, size)
+    path.write_bytes(bytes(data))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(shape=zip_shapes)
+def test_zip_level_shapes(fuzz_db, shape):
+    with tempfile.TemporaryDirectory() as d:
+        path = crafted.provider_workbook(Path(d) / "shaped.xlsx")
+        if shape["unique"] is not None or shape["count"] is not None:
+            crafted.claim_shared_strings(path, unique=shape["unique"] or 0, count=shape["count"])
+        if shape["far"] is not None:
+            crafted.far_cell(path, shape["far"])
+        if shape["dimension"] is not None:
+            crafted.declare_dimension(path, shape["dimension"].replace('"', "").replace("\\", ""))
+        if shape["padding"] is not None:
+            crafted.padded_part(path, shape["padding"])
+        if shape["duplicate"]:
+            crafted.duplicate_part(path)
+        if shape["declared"] is not None:
+            _declare_size(path, *shape["declared"])
+        _check_load(fuzz_db, path.name, path.read_bytes())
+
+
+xls_shapes = st.fixed_dictionaries(
+    {
+        "far": st.one_of(st.none(), st.tuples(st.integers(0, 65_535), st.integers(0, 65_535))),
+        "dimensions": st.one_of(
+            st.none(), st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1), st.integers(0, 65_535))
+        ),
+        "flips": st.lists(st.tuples(st.integers(0, 10**7), st.integers(1, 255)), max_size=3),
+    }
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(shape=xls_shapes)
+def test_xls_record_shapes(fuzz_db, shape):
+    """A legacy .xls (a bundled DM01 file) with a far cell, a declared extent or damaged bytes."""
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "shaped.xls"
+        path.write_bytes(crafted.DM01_XLS.read_bytes())
+        if shape["far"] is not None:
+            crafted.xls_far_cell(path, *shape["far"])
+        if shape["dimensions"] is not None:
+            first, rows, cols = shape["dimensions"]
+            crafted.xls_dimensions(path, rows, cols, first_row=first)
+        data = bytearray(path.read_bytes())
+        for at, xor in shape["flips"]:
+            data[at % len(data)] ^= xor
+        _check_load(fuzz_db, path.name, bytes(data))
 
 
 def test_the_unmutated_samples_load_in_full(empty_warehouse, provider_rows, pathway_rows):

@@ -192,13 +192,32 @@ def test_dates_in_every_form(empty_warehouse, tmp_path, how):
     assert str(empty_warehouse.execute("SELECT period FROM facts").fetchone()[0]) == "2023-04-01"
 
 
-def test_formula_cells_use_their_cached_values(empty_warehouse, tmp_path):
+@pytest.mark.parametrize("cached", [0, 10], ids=["stale cached 0", "cached 10"])
+def test_formula_cells_with_numeric_results_are_refused(empty_warehouse, tmp_path, cached):
+    """A count computed by a formula is refused, naming the cell: a stale cached 0 must never load as 0."""
+
     def hook(wb, ws):
-        ws.write_formula(1, 8, "=5+5", None, 10)
+        ws.write_formula(1, 8, "=5+5", None, cached)
 
     path = _xlsx(tmp_path / "f.xlsx", PROVIDER_HEADER, [provider_row(total="10", within="7", breaches="3")], hook=hook)
-    _, total = _clean_load(empty_warehouse, path)
-    assert total == 10
+    before = _state(empty_warehouse)
+    with pytest.raises(InputError) as err:
+        load_files(empty_warehouse, [path])
+    assert str(err.value).startswith("f.xlsx, sheet 'CWT CRS Provider Extract': cell I2 holds a formula"), err.value
+    assert _state(empty_warehouse) == before
+
+
+def test_text_formulas_are_read_as_text(empty_warehouse, tmp_path):
+    """A formula with a text result (a HYPERLINK, as on NHS England front pages) is read as its text."""
+
+    def hook(wb, ws):
+        ws.write_formula(2, 0, '=HYPERLINK("https://www.england.nhs.uk/","NHS England")', None, "NHS England")
+
+    path = _xlsx(tmp_path / "h.xlsx", PROVIDER_HEADER, [provider_row(total="10", within="7", breaches="3")], hook=hook)
+    [r] = load_files(empty_warehouse, [path])
+    assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (2, 1, 1)
+    [reason] = empty_warehouse.execute("SELECT reason FROM quarantine").fetchone()
+    assert "PERIOD 'NHS England' is not a date" in reason
 
 
 def test_merged_cells_are_quarantined(empty_warehouse, tmp_path):

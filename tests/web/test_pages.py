@@ -242,7 +242,10 @@ def test_upload_through_the_sign_in_form(upload_client):
         / "geo"
         / "Sub_ICB_Locations_to_ICB_to_NHS_England_Region_Jul_2022_Lookup.csv"
     )
-    done = upload_client.post("/upload", files={"files": (extract.name, extract.read_bytes(), "text/csv")})
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    done = upload_client.post(
+        "/upload", data={"csrf_token": csrf}, files={"files": (extract.name, extract.read_bytes(), "text/csv")}
+    )
     assert done.status_code == 200 and 'id="upload-results"' in done.text
     assert upload_client.get("/").status_code == 200  # reads work after the writer is released
 

@@ -30,6 +30,7 @@ HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "too_large",
+    429: "too_many_requests",
     503: "unavailable",
 }
 
@@ -59,6 +60,12 @@ def domain_status(exc: CancerwatchError) -> tuple[int, str]:
     return 400, "error"
 
 
+def wants_json(request: Request) -> bool:
+    """True when the client asks for JSON (``Accept: application/json``) rather than a page."""
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
 def envelope(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:
     """The JSON error response."""
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
@@ -84,7 +91,7 @@ def install_error_handlers(app: FastAPI, html: HtmlErrorRenderer | None = None) 
     """Route every error to the API envelope (``/api``) or the HTML renderer (elsewhere)."""
 
     def respond(request: Request, status: int, code: str, message: str, headers: dict | None = None) -> Response:
-        if html is None or request.url.path.startswith("/api"):
+        if html is None or request.url.path.startswith("/api") or wants_json(request):
             return envelope(status, code, message, headers)
         return html(request, status, code, message)
 

@@ -5,11 +5,14 @@ Domain errors become exit code 2 with a one-line reason on stderr (design.md CLI
 
 from __future__ import annotations
 
+import logging
 import sys
+from pathlib import Path
 
 import typer
 
 from cancerwatch.errors import CancerwatchError
+from cancerwatch.warehouse.storage_errors import storage_reason
 
 app = typer.Typer(
     name="cancerwatch",
@@ -50,8 +53,15 @@ _register()
 
 def main() -> None:
     """Entry point: run the app, translating domain errors to exit code 2."""
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)  # its dtype guesses are not the user's concern
     try:
         app()  # standalone: usage errors already exit 2 with a message
     except CancerwatchError as exc:
         typer.echo(f"cancerwatch: {exc}", err=True)
+        sys.exit(2)
+    except OSError as exc:  # an output file or folder that cannot be written: one line, not a traceback
+        reason = storage_reason(exc)
+        if reason is None:
+            raise
+        typer.echo(f"cancerwatch: {Path(exc.filename).name if exc.filename else 'output'}: {reason}", err=True)
         sys.exit(2)

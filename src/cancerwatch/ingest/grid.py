@@ -1,7 +1,13 @@
 """Read a workbook or CSV file as grids of text cells (fastexcel/calamine for xlsx and legacy xls).
 
 Every cell comes back as text (or None) so that readers validate values themselves and can
-name the row and column of anything wrong.
+name the row and column of anything wrong. A workbook's container is inspected before calamine
+opens it (``workbook_bounds``); every file is held to the work limits (``limits``).
+
+A workbook sheet that is read and holds a formula whose cached result is a number is refused,
+naming the cell: cancerwatch reads values, and a program that does not calculate saves 0 as
+the cached result. Formulas with text results (the HYPERLINK cells of a front page) are read
+as text.
 """
 
 from __future__ import annotations
@@ -18,15 +24,18 @@ import fastexcel
 import pyarrow as pa
 
 from cancerwatch.errors import InputError
+from cancerwatch.ingest.limits import WorkLimits, over_limit, work_limits
+from cancerwatch.ingest.workbook_bounds import OLE2_MAGIC, XLSX_MAGIC, inspect_workbook
 
 # calamine says when a column mixes types and is read as text; readers validate every cell
 # themselves, so the note is noise on the command line.
 logging.getLogger("fastexcel.types.dtype").setLevel(logging.ERROR)
 
-MAX_FILE_BYTES = 512 * 1024 * 1024  # a monthly national extract is a few MB; refuse absurd files
-MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024  # zip-bomb guard for xlsx (a zip archive)
-XLSX_MAGIC = b"PK\x03\x04"
-XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound file: Excel 97-2003 workbooks (.xls)
+
+#: Name of the column :meth:`Grid.table` adds to a CSV sheet when a row has more values than
+#: the header: the row's number of fields (else empty). Readers quarantine such rows.
+EXTRA_FIELDS = "__extra_fields"
+XLS_MAGIC = OLE2_MAGIC  # OLE2 compound file: Excel 97-2003 workbooks (.xls)
 
 
 def is_xlsx(path: Path) -> bool:
@@ -41,25 +50,12 @@ def is_xls(path: Path) -> bool:
         return fh.read(8) == XLS_MAGIC
 
 
-def _check_size(path: Path) -> None:
+def _check_size(path: Path, limits: WorkLimits) -> None:
     size = path.stat().st_size
     if size == 0:
         raise InputError("file is empty", file=path.name)
-    if size > MAX_FILE_BYTES:
-        raise InputError(f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit", file=path.name)
-
-
-def _check_zip(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-    except zipfile.BadZipFile as exc:
-        raise InputError(f"not a readable xlsx workbook (truncated or corrupt: {exc})", file=path.name) from None
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise InputError(
-            f"workbook expands to {total:,} bytes, over the {MAX_UNCOMPRESSED_BYTES:,}-byte limit",
-            file=path.name,
-        )
+    if size > limits.max_file_bytes:
+        raise InputError(over_limit("file is", size, "max_file_bytes", limits, "bytes"), file=path.name)
 
 
 class Grid:
@@ -67,12 +63,13 @@ class Grid:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        _check_size(path)
+        limits = work_limits()
+        _check_size(path, limits)
+        self._bounds = inspect_workbook(path, limits)
         self._csv: list[list[str | None]] | None = None
         self._reader = None
         self._tables: dict[str | int, pa.Table] = {}
         if is_xlsx(path):
-            _check_zip(path)
             try:
                 self._reader = fastexcel.read_excel(str(path))
                 self.sheet_names: list[str] = list(self._reader.sheet_names)
@@ -87,12 +84,12 @@ class Grid:
         elif path.suffix.lower() in (".xls", ".xlsb", ".ods", ".xlsm", ".xlsx"):
             raise InputError("not a readable workbook (the content is not an xlsx archive)", file=path.name)
         else:
-            self._csv = _read_csv(path)
+            self._csv = _read_csv(path, limits)
             self.sheet_names = [path.stem]
 
     def hidden_sheets(self) -> set[str]:
-        """Names of the workbook's hidden (or very hidden) sheets, from ``xl/workbook.xml``."""
-        if self._reader is None:
+        """Names of the workbook's hidden (or very hidden) sheets, from ``xl/workbook.xml`` (none for xls)."""
+        if self._reader is None or not is_xlsx(self.path):
             return set()
         return _hidden_sheet_names(self.path)
 
@@ -121,14 +118,9 @@ class Grid:
         if self._csv is not None:
             if not self._csv:
                 return pa.table({})
-            header = [str(h or "").strip() for h in self._csv[0]]
-            width = len(header)
-            body = [r + [None] * (width - len(r)) for r in self._csv[1:]]
-            cols = list(zip(*body, strict=True)) if body else [()] * width
-            return pa.table(
-                {f"{h}#{i}": pa.array(c, type=pa.string()) for i, (h, c) in enumerate(zip(header, cols, strict=True))}
-            )
+            return _csv_table(self._csv)
         assert self._reader is not None
+        self._refuse_numeric_formulas(sheet)
         key = self.sheet_names[sheet] if isinstance(sheet, int) and sheet < len(self.sheet_names) else sheet
         if key in self._tables:
             return self._tables[key]
@@ -136,12 +128,8 @@ class Grid:
             data = self._reader.load_sheet(sheet, header_row=0).to_arrow()
         except Exception as exc:
             raise InputError(f"cannot read sheet ({_first_line(exc)})", file=self.path.name, sheet=str(sheet)) from None
-        table = pa.table(
-            {
-                f"{str(name).strip()}#{i}": col
-                for i, (name, col) in enumerate(zip(data.column_names, data.columns, strict=True))
-            }
-        )
+        names = _undo_renamed_repeats([str(name).strip() for name in data.column_names])
+        table = pa.table({f"{name}#{i}": col for i, (name, col) in enumerate(zip(names, data.columns, strict=True))})
         self._tables[key] = table
         return table
 
@@ -162,11 +150,25 @@ class Grid:
             cols = [[r[i] if i < len(r) else None for r in self._csv[:n_rows]] for i in range(width)]
             return pa.table({f"c{i}": pa.array(c, type=pa.string()) for i, c in enumerate(cols)})
         assert self._reader is not None
+        if n_rows is None:
+            self._refuse_numeric_formulas(sheet)
         try:
             data = self._reader.load_sheet(sheet, header_row=None, dtypes="string", n_rows=n_rows).to_arrow()
         except Exception as exc:
             raise InputError(f"cannot read sheet ({_first_line(exc)})", file=self.path.name, sheet=str(sheet)) from None
         return data.rename_columns([f"c{i}" for i in range(data.num_columns)])
+
+    def _refuse_numeric_formulas(self, sheet: str | int) -> None:
+        """Refuse a sheet to be read that holds a formula with a numeric cached result."""
+        name = self.sheet_names[sheet] if isinstance(sheet, int) and sheet < len(self.sheet_names) else str(sheet)
+        cell = self._bounds.numeric_formula(name) if self._bounds else None
+        if cell:
+            raise InputError(
+                f"cell {cell} holds a formula with a number as its result; cancerwatch reads values, not cached "
+                "formula results (0 when the program that saved the file did not calculate): save the sheet as values",
+                file=self.path.name,
+                sheet=name,
+            )
 
 
 _SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b([^>]*)/?>")
@@ -191,11 +193,42 @@ def _hidden_sheet_names(path: Path) -> set[str]:
     return hidden
 
 
+def _undo_renamed_repeats(names: list[str]) -> list[str]:
+    """fastexcel renames a repeated header ``X`` to ``X_1``, ``X_2``: give repeats their own name back,
+    so that readers see (and refuse) a duplicated column rather than silently use the first."""
+    seen = set(names)
+    out = []
+    for name in names:
+        base, sep, number = name.rpartition("_")
+        out.append(base if sep and number.isdigit() and base in seen else name)
+    return out
+
+
+def _csv_table(rows: list[list[str | None]]) -> pa.Table:
+    """A CSV as an Arrow table of text; rows with values beyond the header are marked in :data:`EXTRA_FIELDS`."""
+    if not rows:
+        return pa.table({})
+    header = [str(h or "").strip() for h in rows[0]]
+    width = len(header)
+    extra = [str(len(r)) if any(c is not None for c in r[width:]) else None for r in rows[1:]]
+    body = [r[:width] + [None] * (width - len(r)) for r in rows[1:]]
+    cols = list(zip(*body, strict=True)) if body else [()] * width
+    table = {f"{h}#{i}": pa.array(c, type=pa.string()) for i, (h, c) in enumerate(zip(header, cols, strict=True))}
+    if any(e is not None for e in extra):
+        table[f"{EXTRA_FIELDS}#{width}"] = pa.array(extra, type=pa.string())
+    return pa.table(table)
+
+
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _read_csv(path: Path) -> list[list[str | None]]:
+def _read_csv(path: Path, limits: WorkLimits) -> list[list[str | None]]:
+    """Decode and split a CSV file, refusing what would be misread.
+
+    A quoted value that runs over several lines (as an unclosed quote does, swallowing the rows
+    after it) is refused naming the line where it opens, so the rows counted are the lines read.
+    """
     raw = path.read_bytes()
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark ("Unicode text")
         try:
@@ -212,8 +245,29 @@ def _read_csv(path: Path) -> list[list[str | None]]:
             continue
     else:  # pragma: no cover - cp1252 decodes almost anything
         raise InputError("text is neither UTF-8 nor Windows-1252", file=path.name)
+    del raw
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str | None]] = []
+    line = 0
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        for record in reader:
+            first, line = line + 1, reader.line_num
+            if line > first:
+                raise InputError(
+                    f"a quoted value runs from line {first} to line {line} (an unclosed quote?); "
+                    "values in CSV files cancerwatch reads have no line breaks",
+                    file=path.name,
+                    row=first,
+                )
+            if len(record) > limits.max_columns:
+                raise InputError(
+                    over_limit("has", len(record), "max_columns", limits, "columns"), file=path.name, row=first
+                )
+            if len(rows) >= limits.max_rows:
+                raise InputError(over_limit("has", None, "max_rows", limits, "rows"), file=path.name)
+            rows.append([c if c != "" else None for c in record])
     except csv.Error as exc:
-        raise InputError(f"malformed CSV ({exc})", file=path.name) from None
-    return [[c if c != "" else None for c in r] for r in rows]
+        where = line + 1
+        reason = "a quoted value is never closed" if "end of data" in str(exc) else f"malformed CSV ({exc})"
+        raise InputError(f"{reason} (from line {where})", file=path.name, row=where) from None
+    return rows

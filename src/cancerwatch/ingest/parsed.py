@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import SupportsIndex
 
 import pyarrow as pa
+
+from cancerwatch.errors import InputError
+from cancerwatch.ingest.limits import over_limit, work_limits
 
 FACT_SCHEMA = pa.schema(
     [
@@ -53,6 +58,45 @@ class Rejection:
         return json.dumps(self.raw, default=str, ensure_ascii=False)
 
 
+class Rejections(list):
+    """The rejected rows of one file; more than ``CANCERWATCH_MAX_QUARANTINED_ROWS`` refuses the file.
+
+    A file with that many bad rows is the wrong file, and validating its rows one by one would
+    hold the loader for minutes; so the reader stops at the cap.
+    """
+
+    def __init__(self, rows: Iterable[Rejection] = (), *, file: str = "") -> None:
+        super().__init__()
+        self.file = file
+        self.limit = work_limits().max_quarantined_rows
+        self.extend(rows)
+
+    def _check(self) -> None:
+        limit = getattr(self, "limit", None)  # unpickling appends the rows before it restores ``limit``
+        if limit is not None and len(self) > limit:
+            limits = work_limits()
+            raise InputError(over_limit("has", None, "max_quarantined_rows", limits, "rejected rows"), file=self.file)
+
+    def append(self, row: Rejection) -> None:  # type: ignore[override]
+        """Add one rejected row (``InputError`` past the cap)."""
+        super().append(row)
+        self._check()
+
+    def extend(self, rows: Iterable[Rejection]) -> None:  # type: ignore[override]
+        """Add rejected rows (``InputError`` past the cap)."""
+        super().extend(rows)
+        self._check()
+
+    def __iadd__(self, rows: Iterable[Rejection]) -> Rejections:  # type: ignore[override,misc]
+        self.extend(rows)
+        return self
+
+    def insert(self, index: SupportsIndex, row: Rejection) -> None:
+        """Insert one rejected row (``InputError`` past the cap)."""
+        super().insert(index, row)
+        self._check()
+
+
 @dataclass
 class ParsedFile:
     """A source file read and validated, ready to load in one transaction."""
@@ -80,6 +124,11 @@ class ParsedFile:
     grain: str | None = None  # provider | sub_icb | icb | national | record: what its rows are
     names: dict[str, str] = field(default_factory=dict)  # organisation names the file gives
     notes: list[str] = field(default_factory=list)  # things the load summary should say
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name == "rejections":  # every reader's rejections are held to the cap, however assigned
+            value = Rejections(value, file=self.path.name)  # type: ignore[arg-type]
+        super().__setattr__(name, value)
 
     @property
     def rows_loaded(self) -> int:

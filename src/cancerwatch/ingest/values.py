@@ -14,21 +14,35 @@ MAX_TEXT = 200  # longest published label is under 80 characters
 ORG_CODE_RE = r"^[A-Z0-9]{2,10}$"  # ODS codes (3-5 characters) and UNKNOWN
 
 
+# ASCII digits only (``float`` would also take Arabic-Indic digits and underscores), with
+# thousands separators only in groups of three: ``1,234`` is a number, ``1,2,3,4`` is not.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_NOT_FINITE = ("nan", "inf", "infinity")
+
+
 class ValueProblem(ValueError):
     """A cell that cannot be read; the message is the reason stored in quarantine."""
+
+
+def parse_number(text: object, column: str) -> float:
+    """A number written with ASCII digits, an optional sign, decimal part, exponent and thousands separators."""
+    s = str(text).strip()
+    if s.lower().lstrip("+-") in _NOT_FINITE:
+        raise ValueProblem(f"{column} {s!r} is not a finite number")
+    if not _NUMBER.fullmatch(s):
+        raise ValueProblem(f"{column} {s[:40]!r} is not a number")
+    return float(s.replace(",", ""))
 
 
 def parse_count(text: object, column: str) -> float:
     """A patient count: finite, ≥ 0, a whole or half number (shared 62-day pathways count ½).
 
-    Source: domain brief 2.3 (half patients occur in published 62-day figures).
+    Source: NHS England, CWT guidance (a pathway shared between two providers counts half to each,
+    so published 62-day figures hold half patients).
     """
     if text is None or (isinstance(text, str) and not text.strip()):
         raise ValueProblem(f"{column} is empty")
-    try:
-        value = float(str(text).strip().replace(",", ""))
-    except ValueError:
-        raise ValueProblem(f"{column} {str(text)[:40]!r} is not a number") from None
+    value = parse_number(text, column)
     if not math.isfinite(value):
         raise ValueProblem(f"{column} {text!r} is not a finite number")
     if value < 0:
@@ -57,6 +71,8 @@ def parse_month_cell(text: object, column: str) -> date:
     if text is None or not str(text).strip():
         raise ValueProblem(f"{column} is empty")
     s = str(text).strip()
+    if not s.isascii():  # ``\d`` and ``strptime`` would read Arabic-Indic and other digits
+        raise ValueProblem(f"{column} {s[:40]!r} is not a date")
     m = _ISO_RE.match(s)
     if m:
         try:
@@ -82,6 +98,20 @@ def parse_month_cell(text: object, column: str) -> date:
     if not date(2000, 1, 1) <= d <= date(2100, 1, 1):
         raise ValueProblem(f"{column} {d.isoformat()} is outside the range of CWT data")
     return date(d.year, d.month, 1)
+
+
+_FINANCIAL_YEAR = re.compile(r"([0-9]{4})/([0-9]{2})")
+
+
+def financial_month(year_text: str, month_text: str) -> date:
+    """The month named by an extract's YEAR (``2023/24``) and MONTH (``APR``) cells."""
+    fy = _FINANCIAL_YEAR.fullmatch(year_text.strip())
+    if not fy or int(fy.group(2)) != (int(fy.group(1)) + 1) % 100:
+        raise ValueProblem(f"YEAR {year_text[:20]!r} is not a financial year written like 2023/24")
+    abbr = month_text.strip().upper()[:3]
+    if abbr not in MONTH_ABBR:
+        raise ValueProblem(f"MONTH {month_text[:20]!r} is not a month")
+    return month_from_fy(abbr, int(fy.group(1)))
 
 
 def month_from_fy(month_abbr: str, fy_start_year: int) -> date:

@@ -1,8 +1,16 @@
-"""What the warehouse holds: loaded sources and quarantined rows (for the CLI and data page)."""
+"""What the warehouse holds: loaded sources and quarantined rows (for the CLI, API and data page).
+
+Quarantine reasons and raw rows of record-level sources (pathway files) can hold patient data
+(a pathway id, a date, text typed into the wrong column), so they are withheld unless the caller
+asks for them with ``record_level=True``: the web does so only for a signed-in user outside
+public mode, the CLI only with ``--record-level``. Counts are always given.
+"""
 
 from __future__ import annotations
 
 import duckdb
+
+WITHHELD = "withheld: a record-level file (sign in to see its reasons)"
 
 
 def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -24,20 +32,32 @@ def source_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return _dicts(cur)
 
 
-def quarantine_rows(con: duckdb.DuckDBPyConnection, *, limit: int = 50) -> list[dict]:
-    """Quarantined rows, most recent load first."""
+_RECORD_LEVEL = "coalesce(s.kind IN ('pathways'), false)"
+
+
+def quarantine_rows(con: duckdb.DuckDBPyConnection, *, limit: int = 50, record_level: bool = False) -> list[dict]:
+    """Quarantined rows, most recent load first; reasons and raw rows of record-level files only if asked."""
     cur = con.execute(
-        """SELECT file_name, sheet, row_number, column_name, reason, raw_row FROM quarantine
-                         ORDER BY source_id DESC, row_number LIMIT ?""",
-        [limit],
+        f"""SELECT q.file_name, q.sheet, q.row_number, q.column_name,
+                   CASE WHEN {_RECORD_LEVEL} AND NOT $shown THEN $withheld ELSE q.reason END AS reason,
+                   CASE WHEN {_RECORD_LEVEL} AND NOT $shown THEN NULL ELSE q.raw_row END AS raw_row
+            FROM quarantine q LEFT JOIN sources s USING (source_id)
+            ORDER BY q.source_id DESC, q.row_number LIMIT $limit""",  # noqa: S608 - a fixed expression
+        {"shown": record_level, "withheld": WITHHELD, "limit": limit},
     )
     return _dicts(cur)
 
 
-def quarantine_counts(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Quarantined rows per file and reason."""
-    cur = con.execute("""SELECT file_name, reason, count(*) AS rows FROM quarantine GROUP BY ALL
-                         ORDER BY rows DESC""")
+def quarantine_counts(con: duckdb.DuckDBPyConnection, *, record_level: bool = False) -> list[dict]:
+    """Quarantined rows per file and reason; a record-level file's reasons are one withheld line unless asked."""
+    cur = con.execute(
+        f"""SELECT q.file_name,
+                   CASE WHEN {_RECORD_LEVEL} AND NOT $shown THEN $withheld ELSE q.reason END AS reason,
+                   count(*) AS rows
+            FROM quarantine q LEFT JOIN sources s USING (source_id) GROUP BY ALL
+            ORDER BY rows DESC, q.file_name, reason""",  # noqa: S608 - a fixed expression
+        {"shown": record_level, "withheld": WITHHELD},
+    )
     return _dicts(cur)
 
 
@@ -70,14 +90,6 @@ def revision_rows(con: duckdb.DuckDBPyConnection, *, standard: str | None = None
            ORDER BY o.period, o.basis, o.standard, so.file_name""",
         {"standard": standard},
     )
-    return _dicts(cur)
-
-
-def quarantine_by_kind(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Quarantined rows per file, source kind and reason (the kind says whether a file is record-level)."""
-    cur = con.execute("""SELECT q.file_name, s.kind, q.reason, count(*) AS rows
-                         FROM quarantine q LEFT JOIN sources s ON s.source_id = q.source_id
-                         GROUP BY ALL ORDER BY rows DESC, q.file_name, q.reason""")
     return _dicts(cur)
 
 

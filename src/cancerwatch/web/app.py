@@ -3,7 +3,8 @@
 ``create_app(db_path, public=False)``; ``cancerwatch serve`` runs it with uvicorn. Public mode
 shows NHS England's published figures as published and leaves out the upload pages and every
 figure computed from record-level data. The app factory composes the API (``api.main``) and the
-pages and injects the sign-in check as the record gate (``cancerwatch.http``).
+pages and injects the sign-in check as the record gate (``cancerwatch.http``). Every response carries security headers
+(``web/security_headers.py``); an API token shorter than 16 characters stops the app from starting.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cancerwatch import __version__
 from cancerwatch.api.errors import install_error_handlers
 from cancerwatch.api.main import api_router
+from cancerwatch.api.openapi_doc import install_openapi
 from cancerwatch.catalogue.organisations import ORG_LEVELS
 from cancerwatch.catalogue.standards import headline_standards
 from cancerwatch.config import Settings, load_settings
@@ -35,9 +37,11 @@ from cancerwatch.errors import CancerwatchError
 from cancerwatch.http import AppState
 from cancerwatch.read.figures import funnel_for, level_rows, spc_for
 from cancerwatch.warehouse.pool import Warehouse
-from cancerwatch.web.auth import require_record_access
+from cancerwatch.web.auth import SessionStore, SignInLimiter, check_token_length, require_record_access
 from cancerwatch.web.pages import error_page
 from cancerwatch.web.routes import assets, data_page, league, map_page, org, overview, report, search, upload
+from cancerwatch.web.security_headers import SecurityHeadersMiddleware, content_security_policy, inline_script_hashes
+from cancerwatch.web.upload_store import remove_stale
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger(__name__)
@@ -72,6 +76,7 @@ def create_app(
     ``warm``: compute the common figures in a background thread at startup (``cancerwatch serve``).
     """
     settings = settings or load_settings()
+    check_token_length(settings)
     warehouse = Warehouse(db_path or settings.db_path)
     state = AppState(warehouse=warehouse, settings=settings, public=public, record_gate=require_record_access)
     state.disclosure()  # fail fast on a bad policy
@@ -99,14 +104,19 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.cancerwatch = state
+    app.state.sessions = SessionStore()
+    app.state.sign_in_limiter = SignInLimiter()
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.add_middleware(ServerTimingMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app, error_page)
+    install_openapi(app)
     app.include_router(api_router())
     for module in (overview, org, league, map_page, data_page, search, assets, report):
         app.include_router(module.router, include_in_schema=False)
     if not public:
         app.include_router(upload.router, include_in_schema=False)
+        remove_stale()  # upload folders of a server that was killed mid-upload
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_api_docs(app)
     return app
@@ -141,10 +151,13 @@ def _add_api_docs(app: FastAPI) -> None:
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/api/openapi.json",
             title="cancerwatch API",
             swagger_js_url="/assets/swagger/swagger-ui-bundle.js",
             swagger_css_url="/assets/swagger/swagger-ui.css",
             swagger_favicon_url="/static/nhsuk/images/favicon.ico",
         )
+        html = bytes(page.body).decode()
+        page.headers["Content-Security-Policy"] = content_security_policy(inline_script_hashes(html))
+        return page

@@ -37,6 +37,7 @@ ERROR_TITLES = {
     403: "You cannot do this",
     404: "Page not found",
     413: "The file is too large",
+    429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
     503: "This part of the service is unavailable",
 }
@@ -95,6 +96,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: o
         "charts": False,
         "crumbs": None,
         "json_url": None,
+        "cspNonce": getattr(request.state, "csp_nonce", None),  # the NHS.UK template's inline script
     }
     base.update(context)
     return templates.TemplateResponse(request, template, base, status_code=status_code)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
+
+from cancerwatch.periods import MONTH_ABBR
 
 PROVIDER_HEADER = [
     "PERIOD",
@@ -31,8 +34,14 @@ def provider_row(
     within="7",
     breaches="3",
 ):
-    """One provider-extract row as text cells."""
-    return [period, "2023/24", "APR", standard, org, route, modality, cancer, total, within, breaches]
+    """One provider-extract row as text cells; YEAR and MONTH name the month of an ISO ``period``."""
+    year, month = "2023/24", "APR"
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", period):
+        y, m = int(period[:4]), int(period[5:7])
+        if 1 <= m <= 12:
+            start = y if m >= 4 else y - 1
+            year, month = f"{start}/{(start + 1) % 100:02d}", MONTH_ABBR[m - 1]
+    return [period, year, month, standard, org, route, modality, cancer, total, within, breaches]
 
 
 def write_csv(path: Path, rows, header=PROVIDER_HEADER) -> Path:

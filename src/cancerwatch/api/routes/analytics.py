@@ -32,16 +32,32 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorEnvelope},
     503: {"model": ErrorEnvelope},
 }
+SPC_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    400: {
+        "model": ErrorEnvelope,
+        "description": "A parameter is not valid, or `org` is missing for a level below national",
+    },
+}
 
 
-@router.get("/spc", response_model=SpcResponse, responses=ERRORS, summary="SPC chart of one organisation")
+@router.get("/spc", response_model=SpcResponse, responses=SPC_ERRORS, summary="SPC chart of one organisation")
 def get_spc(
     reader: ReaderDep,
     standard: Annotated[StandardId, Query(description="standard id")],
     level: Level = "national",
-    org: Annotated[str | None, Query(max_length=20, description="organisation code; omit for England")] = None,
+    org: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="organisation code: required when `level` is not `national` (400 without it); omit for England",
+        ),
+    ] = None,
 ) -> SpcResponse:
-    """Monthly Making Data Count SPC points and the variation and assurance icons (variation policy)."""
+    """Monthly Making Data Count SPC points and the variation and assurance icons.
+
+    `org` is required for every level but `national`.
+    """
     if level != "national" and not org:
         raise ApiError(400, "validation_error", f"org: required for level {level}")
     found = find_organisation(reader.con, org or "ENG", level)

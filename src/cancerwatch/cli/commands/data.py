@@ -59,13 +59,19 @@ def register(app: typer.Typer) -> None:
     @app.command("quarantine")
     def quarantine_command(
         limit: Annotated[int, typer.Option(help="rows to show")] = 50,
+        record_level: Annotated[
+            bool,
+            typer.Option(
+                "--record-level", help="also show reasons and raw rows of pathway files (they may hold patient data)"
+            ),
+        ] = False,
         db: DbOption = None,
         fmt: FormatOption = None,
     ) -> None:
-        """Rejected rows with file, sheet, row, column and reason."""
+        """Rejected rows with file, sheet, row, column and reason (pathway files' only with --record-level)."""
         con = open_duckdb(db_path(db), read_only=True)
         try:
-            emit(quarantine_rows(con, limit=limit), fmt, title="Quarantined rows")
+            emit(quarantine_rows(con, limit=limit, record_level=record_level), fmt, title="Quarantined rows")
         finally:
             con.close()
 

@@ -11,8 +11,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cancerwatch.cli.options import DbOption, FormatOption, db_path
 from cancerwatch.cli.output import Format, emit
-from cancerwatch.ingest.load import expand_paths, load_files
+from cancerwatch.ingest.load import LoadResult, expand_paths, parse_files, write_parsed
+from cancerwatch.ingest.parsed import ParsedFile
 from cancerwatch.warehouse.connect import open_duckdb
+from cancerwatch.warehouse.storage_errors import storage_error
 
 
 def register(app: typer.Typer) -> None:
@@ -26,9 +28,13 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         fmt: FormatOption = None,
     ) -> None:
-        """Load files in one transaction: all of them, or none. Identical files are skipped."""
+        """Load files in one transaction: all of them, or none. Identical files are skipped.
+
+        Files are read and validated before the warehouse is opened, so readers of the warehouse
+        (the web server) wait only for the commit.
+        """
         paths = expand_paths(paths)
-        con = open_duckdb(db_path(db))
+        target = db_path(db)
         err = Console(stderr=True)
         with Progress(
             TextColumn("{task.description}"),
@@ -40,10 +46,8 @@ def register(app: typer.Typer) -> None:
             disable=not err.is_terminal,
         ) as bar:
             task = bar.add_task("reading", total=len(paths))
-            results = load_files(
-                con, paths, on_parsed=lambda p: bar.update(task, advance=1, description=f"read {p.name}")
-            )
-        con.close()
+            parsed = parse_files(paths, on_parsed=lambda p: bar.update(task, advance=1, description=f"read {p.name}"))
+        results = _commit(target, parsed)
         rows = [
             {
                 "file": r.file,
@@ -62,3 +66,18 @@ def register(app: typer.Typer) -> None:
         for r in results:
             if r.status == "unchanged":
                 typer.echo(f"{r.file}: identical file already loaded; nothing to do", err=True)
+
+
+def _commit(target: Path, parsed: list[ParsedFile]) -> list[LoadResult]:
+    """Write the parsed files in one transaction; a failed write (disk full, read-only) is one line."""
+    try:
+        con = open_duckdb(target)
+        try:
+            return write_parsed(con, parsed)
+        finally:
+            con.close()
+    except Exception as exc:
+        failure = storage_error(exc, target)
+        if failure is None:
+            raise
+        raise failure from None

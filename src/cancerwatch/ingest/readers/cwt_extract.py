@@ -1,19 +1,27 @@
 """CWT CRS long-format extracts: provider-based and ICB sub-location (commissioner-based).
 
-Layouts: domain brief 3.2 (provider) and 3.5 (ICB sub-location). Each data row becomes one
-fact tagged with its breakdown (``fds``, ``cancer_type``, ``modality`` or ``sub_category``) so
-that headline figures never double-count the overlapping breakdowns (brief 3.3).
+Layouts: NHS England's CWT CRS data extracts (provider, and ICB sub-location). Each data row
+becomes one fact tagged with its breakdown (``fds``, ``cancer_type``, ``modality`` or
+``sub_category``) so that headline figures never double-count the overlapping breakdowns.
+
+A row is quarantined, with the column and rule named, when its PERIOD lies outside the months
+CWT figures can exist for (``catalogue/data_window.toml``: from October 2009 to the current
+month), when PERIOD contradicts the YEAR and MONTH cells, or when it has more values than the
+header has columns. A header that repeats a column name is refused.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cancerwatch.catalogue.data_window import outside_cwt_window
 from cancerwatch.errors import InputError
+from cancerwatch.ingest.grid import EXTRA_FIELDS
 from cancerwatch.ingest.parsed import FACT_SCHEMA, ParsedFile, Rejection
 from cancerwatch.ingest.readers.cwt_codes import (
     ALL_CANCERS,
@@ -31,6 +39,7 @@ from cancerwatch.ingest.values import (
     check_org_code,
     check_text,
     clean,
+    financial_month,
     parse_count,
     parse_month_cell,
 )
@@ -73,9 +82,29 @@ SUB_ICB = Layout(
 )
 
 
+OPTIONAL = ("YEAR", "MONTH")  # cross-checked against PERIOD when both are present
+
+
+def _and(numbers: list[int]) -> str:
+    """``[9, 12, 14]`` → ``9, 12 and 14``."""
+    *rest, last = map(str, numbers)
+    return f"{', '.join(rest)} and {last}" if rest else last
+
+
 def header_index(names: list[str], layout: Layout, file: str, sheet: str | None) -> dict[str, int]:
-    """Column positions by name; InputError naming the first missing column."""
-    index = {}
+    """Column positions by name; InputError naming the first missing or repeated column."""
+    for name in names:
+        positions = [i + 1 for i, n in enumerate(names) if n == name]
+        if name and len(positions) > 1:
+            raise InputError(
+                f"column {name!r} appears {len(positions)} times (columns {_and(positions)}); "
+                "a repeated column is ambiguous: remove or rename the copies",
+                file=file,
+                sheet=sheet,
+                row=1,
+                column=name,
+            )
+    index = {col: names.index(col) for col in OPTIONAL if col in names}
     for col in layout.required:
         if col not in names:
             raise InputError(
@@ -98,6 +127,8 @@ SQL_COLUMNS = {
     "MODALITY": "TREATMENT MODALITY",
     "CANCER": "CANCER TYPE",
     "SUB": "SUB-CATEGORY",
+    "YEAR": "YEAR",
+    "MONTH": "MONTH",
 }
 
 
@@ -133,13 +164,22 @@ def _validate(
     sheet: str | None,
 ) -> pa.Table:
     good, bad = valid_facts(con, table, cols, provider=layout is PROVIDER)
+    too_long = _rows_with_extra_fields(table)
+    if too_long:
+        good = good.filter(pc.invert(pc.is_in(good.column("idx"), pa.array(list(too_long), type=pa.int64()))))
+        bad = sorted(set(bad) | set(too_long))
     std_map = extract_standards()
     header = [c.rsplit("#", 1)[0] for c in table.column_names]
+    width = sum(1 for h in header if h != EXTRA_FIELDS)
     extra: list[tuple] = []
     blank = 0
     columns = table.columns
     for i in bad:
         row = [_text(col[i].as_py()) for col in columns]
+        if i in too_long:
+            reason = f"the row has {too_long[i]} values but the header has {width} columns"
+            parsed.rejections.append(Rejection(i + 2, None, reason, dict(zip(header, row, strict=False)), sheet))
+            continue
         if all(c is None or not c.strip() for c in row):
             blank += 1  # blank trailing rows are not data
             continue
@@ -200,6 +240,15 @@ def _reject_duplicates(
     return kept
 
 
+def _rows_with_extra_fields(table: pa.Table) -> dict[int, int]:
+    """Row index → number of values, for CSV rows with values beyond the header (see ``Grid.table``)."""
+    marked = [c for c in table.column_names if c.rsplit("#", 1)[0] == EXTRA_FIELDS]
+    if not marked:
+        return {}
+    values = table.column(marked[0]).to_pylist()
+    return {i: int(v) for i, v in enumerate(values) if v is not None}
+
+
 def _text(value: object) -> str | None:
     if value is None:
         return None
@@ -230,6 +279,10 @@ def _row_fact(row: list, idx: dict[str, int], layout: Layout, std_map: dict[str,
         period = parse_month_cell(_cell(row, idx["PERIOD"]), "PERIOD")
     except ValueProblem as p:
         raise _Reject("PERIOD", str(p)) from None
+    outside = outside_cwt_window(period)
+    if outside:
+        raise _Reject("PERIOD", f"PERIOD {period:%Y-%m} {outside}")
+    _check_financial_month(row, idx, period)
     std_text = clean(_cell(row, idx["STANDARD"]))
     standard = std_map.get(std_text.lower())
     if standard is None:
@@ -254,6 +307,21 @@ def _row_fact(row: list, idx: dict[str, int], layout: Layout, std_map: dict[str,
         route, modality, cancer_type, breakdown = _sub_icb_breakdown(row, idx, standard)
     scheme = tumour_scheme(standard, period) if cancer_type else None
     return (period, standard, org, route, modality, cancer_type, scheme, breakdown, *counts)
+
+
+def _check_financial_month(row: list, idx: dict[str, int], period: date) -> None:
+    """PERIOD must be the month the YEAR and MONTH cells name, when the extract has them."""
+    if "YEAR" not in idx or "MONTH" not in idx:
+        return
+    year, month = clean(_cell(row, idx["YEAR"])), clean(_cell(row, idx["MONTH"]))
+    if not year and not month:
+        return
+    try:
+        named = financial_month(year, month)
+    except ValueProblem as p:
+        raise _Reject("YEAR" if str(p).startswith("YEAR") else "MONTH", str(p)) from None
+    if named != period:
+        raise _Reject("PERIOD", f"PERIOD {period:%Y-%m} contradicts YEAR {year!r} and MONTH {month!r} ({named:%Y-%m})")
 
 
 def _provider_breakdown(row: list, idx: dict[str, int], standard: str) -> tuple:

@@ -11,6 +11,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cancerwatch.catalogue.data_window import cwt_first_month, cwt_last_month
 from cancerwatch.ingest.readers.cwt_codes import (
     ALL_CANCERS,
     ALL_MODALITIES,
@@ -21,6 +22,7 @@ from cancerwatch.ingest.readers.cwt_codes import (
     extract_standards,
 )
 from cancerwatch.ingest.values import MAX_COUNT, MAX_TEXT, ORG_CODE_RE
+from cancerwatch.periods import MONTH_ABBR
 
 # Whole or half counts written as integers or decimals ("47", "8.5", "47.0").
 COUNT_RE = r"^[0-9]{1,8}(\.(0+|50*))?$"
@@ -46,6 +48,7 @@ def valid_facts(
         con.register("std_map", _lookup("std", extract_standards()))
         con.register("route_map", _lookup("route", ROUTES))
         con.register("mod_map", _lookup("mod", MODALITIES))
+        con.register("month_map", pa.table({"k": list(MONTH_ABBR), "n": list(range(1, 13))}))
         con.register(
             "sub_map",
             pa.table(
@@ -81,6 +84,15 @@ def valid_facts(
                 CASE WHEN s.v = 'fds' THEN coalesce({q["SUB"]}, '') = ''
                      ELSE sc.k IS NOT NULL AND starts_with(sc.k, left(s.v, 2)) END AS breakdown_ok"""
             joins = f"LEFT JOIN sub_map sc ON sc.k = lower({q['SUB']})"
+        if "YEAR" in cols and "MONTH" in cols:  # PERIOD must be the month YEAR and MONTH name
+            fy = f"TRY_CAST(left({q['YEAR']}, 4) AS INTEGER)"
+            named = f"""CASE WHEN coalesce({q["YEAR"]}, '') = '' AND coalesce({q["MONTH"]}, '') = '' THEN 'none'
+                WHEN regexp_full_match({q["YEAR"]}, '[0-9]{{4}}/[0-9]{{2}}')
+                     AND right({q["YEAR"]}, 2) = lpad((({fy} + 1) % 100)::VARCHAR, 2, '0') AND mm.n IS NOT NULL
+                THEN strftime(make_date(CASE WHEN mm.n >= 4 THEN {fy} ELSE {fy} + 1 END, mm.n, 1), '%Y-%m') END"""
+            joins += f" LEFT JOIN month_map mm ON mm.k = upper(left({q['MONTH']}, 3))"
+        else:
+            named = "'none'"
         counts, count_ok = {}, []
         for c in ("TOTAL", "WITHIN", "BREACHES"):
             if pa.types.is_floating(typed[c]) or pa.types.is_integer(typed[c]):  # calamine read numbers
@@ -97,6 +109,7 @@ def valid_facts(
                 f"CASE WHEN regexp_full_match({q['PERIOD']}, '{DATE_RE}') "
                 f"THEN TRY_CAST(left({q['PERIOD']}, 10) AS DATE) END"
             )
+        first, last = cwt_first_month().isoformat(), cwt_last_month().isoformat()
         sql = f"""
             WITH t AS (
               SELECT raw.__idx AS idx,
@@ -105,6 +118,7 @@ def valid_facts(
                      {counts["TOTAL"]} AS total, {counts["WITHIN"]} AS within_standard,
                      {counts["BREACHES"]} AS breaches,
                      {" AND ".join(count_ok)} AS counts_ok,
+                     {named} AS named_month,
                      {breakdown_cols}
               FROM raw LEFT JOIN std_map s ON s.k = lower({q["STANDARD"]}) {joins}
             )
@@ -113,7 +127,8 @@ def valid_facts(
                         WHEN d >= DATE '{RECLASSIFICATION_MONTH.isoformat()}' THEN '2023' ELSE '2022' END
                      AS tumour_scheme,
                    breakdown, total, within_standard, breaches,
-                   coalesce(d BETWEEN DATE '2000-01-01' AND DATE '2100-01-01' AND standard IS NOT NULL
+                   coalesce(d BETWEEN DATE '{first}' AND last_day(DATE '{last}') AND standard IS NOT NULL
+                            AND named_month IN ('none', strftime(d, '%Y-%m'))
                             AND regexp_full_match(coalesce(org_code, ''), '{ORG_CODE_RE}') AND counts_ok
                             AND breakdown_ok AND length(coalesce(cancer_type, '')) <= {MAX_TEXT}
                             AND total <= {MAX_COUNT} AND within_standard <= total
@@ -122,7 +137,7 @@ def valid_facts(
         """  # noqa: S608 - column names come from the layout definition, not from user input
         result = con.execute(sql).fetch_arrow_table()
     finally:
-        for name in ("raw", "std_map", "route_map", "mod_map", "sub_map"):
+        for name in ("raw", "std_map", "route_map", "mod_map", "sub_map", "month_map"):
             con.unregister(name)
     ok = result.column("ok")
     bad = pc.indices_nonzero(pc.invert(ok)).to_pylist()

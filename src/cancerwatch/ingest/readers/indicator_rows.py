@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from cancerwatch.errors import InputError
 from cancerwatch.ingest.parsed import ParsedFile, Rejection
-from cancerwatch.ingest.values import clean
+from cancerwatch.ingest.values import ValueProblem, clean, parse_number
 
 HEADER_SEARCH_ROWS = 25  # published CSVs may carry a few title lines above the header
 MAX_VALUE = 1e12  # no indicator cell comes near this; larger values are keying errors
@@ -132,9 +132,9 @@ def number(
             raise RowProblem(column, f"{column} is empty")
         return None
     try:
-        value = float(text.replace(",", "").removeprefix("£"))
-    except ValueError:
-        raise RowProblem(column, f"{column} {text[:40]!r} is not a number") from None
+        value = parse_number(text.strip().removeprefix("£"), column)
+    except ValueProblem as problem:
+        raise RowProblem(column, str(problem)) from None
     if not math.isfinite(value):
         raise RowProblem(column, f"{column} {text!r} is not a finite number")
     if value < 0 and not negative_ok:

@@ -11,7 +11,7 @@ import pyarrow as pa
 from cancerwatch.errors import InputError
 from cancerwatch.ingest.grid import Grid
 from cancerwatch.ingest.parsed import ParsedFile, Rejection
-from cancerwatch.ingest.values import clean
+from cancerwatch.ingest.values import ValueProblem, check_org_code, clean
 
 ONS_COLUMNS = (
     "SICBL22CD",
@@ -58,9 +58,9 @@ def read_ons_lookup(parsed: ParsedFile, rows: list[list]) -> None:
             continue
         parsed.rows_read += 1
         vals = {c: clean(row[i]) if i < len(row) else "" for c, i in idx.items()}
-        empty = next((c for c in ("SICBL22CDH", "ICB22CDH", "NHSER22CDH") if not vals[c]), None)
-        if empty:
-            parsed.rejections.append(Rejection(n, empty, f"{empty} is empty", row))
+        problem = _code_problem(vals, ("SICBL22CDH", "ICB22CDH", "NHSER22CDH"))
+        if problem:
+            parsed.rejections.append(Rejection(n, problem[0], problem[1], row))
             continue
         out.append(
             (
@@ -96,6 +96,16 @@ def read_ons_lookup(parsed: ParsedFile, rows: list[list]) -> None:
     )
 
 
+def _code_problem(values: dict[str, str], columns: tuple[str, ...]) -> tuple[str, str] | None:
+    """The first of ``columns`` that is not an ODS code (empty, or with a NUL byte, space or punctuation)."""
+    for column in columns:
+        try:
+            check_org_code(values[column].upper(), column)
+        except ValueProblem as problem:
+            return column, str(problem)
+    return None
+
+
 def _ods_date(text: str) -> date | None:
     text = clean(text)
     if not text:
@@ -113,6 +123,11 @@ def read_ods_trusts(parsed: ParsedFile, rows: list[list]) -> None:
         code = clean(row[0]) if row else ""
         if not code or len(row) < 12:
             parsed.rejections.append(Rejection(n, "Organisation Code", "missing code or too few columns", row))
+            continue
+        codes = dict(zip(ODS_HEADER, [code, "", clean(row[2]), clean(row[3])], strict=True))
+        problem = _code_problem(codes, (ODS_HEADER[0], *(c for c in ODS_HEADER[2:] if codes[c])))
+        if problem:
+            parsed.rejections.append(Rejection(n, problem[0], problem[1], row))
             continue
         try:
             opened, closed = _ods_date(row[10]), _ods_date(row[11])

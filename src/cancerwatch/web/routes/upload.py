@@ -1,46 +1,69 @@
-"""``/upload`` (load files through ``ingest.load.load_files``), ``/login`` and ``/logout``.
+"""``/upload`` (load files), ``/login`` and ``/logout``. Not mounted in public mode.
 
-Not mounted in public mode. Uploaded files are written to a temporary directory under their
-own (sanitised) names, loaded in one transaction while the warehouse is held for writing, and
-deleted. A request with ``Accept: application/json`` gets the results as JSON.
+An upload is checked before its body is read: uploads switched on, the caller signed in (bearer
+token or session), a session's form sent from this site, and the declared size within
+``CANCERWATCH_MAX_UPLOAD_BYTES``. The body then streams to a private folder with the same hard
+cap, and the session's CSRF token must come before the first file. The files are read and
+validated in a child process with memory and time limits (``ingest.isolated``), outside the
+warehouse lock; the lock is taken only to commit (``ingest.load.write_parsed``), all or nothing.
+The folder is removed afterwards, whatever happened. A request with ``Accept: application/json``
+gets JSON, errors included.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from cancerwatch.api.errors import ApiError, envelope
+from cancerwatch.api.deps import AppState
+from cancerwatch.api.errors import ApiError, envelope, wants_json
 from cancerwatch.errors import CancerwatchError
-from cancerwatch.ingest.load import load_files
-from cancerwatch.web.auth import close_session, is_authorised, open_session, token_matches
+from cancerwatch.ingest.isolated import parse_isolated
+from cancerwatch.ingest.limits import WorkLimits
+from cancerwatch.ingest.load import LoadResult, write_parsed
+from cancerwatch.ingest.parsed import ParsedFile
+from cancerwatch.warehouse.storage_errors import storage_error
+from cancerwatch.web.auth import (
+    bearer_token,
+    check_csrf,
+    check_same_origin,
+    client_of,
+    close_session,
+    csrf_token,
+    is_authorised,
+    limiter_of,
+    open_session,
+    token_matches,
+)
 from cancerwatch.web.pages import render, state_of
+from cancerwatch.web.upload_store import check_declared_size, new_workdir, receive_files
 
 router = APIRouter()
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 CRUMBS = [{"href": "/", "text": "England"}]
-
-
-def _wants_json(request: Request) -> bool:
-    return "application/json" in request.headers.get("accept", "")
-
-
-def _safe_name(name: str | None, index: int) -> str:
-    base = Path(name or "").name
-    base = re.sub(r"[^A-Za-z0-9._ -]+", "_", base).strip(" .")
-    return base or f"upload-{index}"
 
 
 def _check_enabled(request: Request) -> None:
     if not state_of(request).settings.api_token:
         raise ApiError(403, "uploads_disabled", "uploads are switched off: set CANCERWATCH_API_TOKEN to enable them")
+
+
+def _page(request: Request, status: int = 200, **context: object) -> Response:
+    return render(
+        request,
+        "upload.html",
+        status_code=status,
+        page_title="Upload files",
+        crumbs=CRUMBS,
+        csrf_token=csrf_token(request),
+        max_mb=state_of(request).settings.max_upload_bytes // 2**20,
+        **context,
+    )
 
 
 @router.get("/upload", response_class=HTMLResponse, response_model=None)
@@ -49,18 +72,21 @@ def upload_form(request: Request) -> Response:
     _check_enabled(request)
     if not is_authorised(request, state_of(request)):
         return RedirectResponse("/login", status_code=303)
-    return render(request, "upload.html", page_title="Upload files", crumbs=CRUMBS)
+    return _page(request)
 
 
 @router.post("/upload", response_model=None)
-def upload(
-    request: Request, files: Annotated[list[UploadFile], File(description="CWT extracts or lookups")]
-) -> Response:
+async def upload(request: Request) -> Response:
     """Load the uploaded files (all or nothing) and show one result row per file."""
     _check_enabled(request)
     state = state_of(request)
     if not is_authorised(request, state):
-        if _wants_json(request):
+        if bearer_token(request) is not None:  # a wrong token is a failed sign-in, rate limited alike
+            limiter_of(request).failed(client_of(request))
+            wait = limiter_of(request).retry_after(client_of(request))
+            if wait is not None:
+                raise ApiError(429, "too_many_requests", f"too many failed sign-ins: try again in {wait} seconds")
+        if wants_json(request):
             return envelope(401, "unauthorised", "sign in or send a bearer token", {"WWW-Authenticate": "Bearer"})
         return render(
             request,
@@ -70,37 +96,60 @@ def upload(
             error="Sign in before uploading files.",
             crumbs=CRUMBS,
         )
-    workdir = Path(tempfile.mkdtemp(prefix="cancerwatch-upload-"))
+    by_session = not token_matches(state, bearer_token(request))
+    if by_session:
+        check_same_origin(request)
+    settings = state.settings
+    check_declared_size(request, settings.max_upload_bytes)
+    workdir = new_workdir()
     try:
-        paths, size = [], 0
-        for i, f in enumerate(files):
-            path = workdir / f"{i:02d}" / _safe_name(f.filename, i)
-            path.parent.mkdir()
-            with path.open("wb") as out:
-                shutil.copyfileobj(f.file, out)
-            size += path.stat().st_size
-            if size > MAX_UPLOAD_BYTES:
-                raise ApiError(413, "too_large", f"uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MB")
-            paths.append(path)
+        paths, _ = await receive_files(
+            request,
+            workdir,
+            max_bytes=settings.max_upload_bytes,
+            before_first_file=lambda fields: check_csrf(request, fields),
+        )
         try:
-            with state.warehouse.writer() as con:
-                results = load_files(con, paths)
+            parsed = await run_in_threadpool(
+                parse_isolated,
+                paths,
+                limits=WorkLimits.from_settings(settings),
+                memory_bytes=settings.upload_memory_bytes,
+                seconds=settings.upload_seconds,
+                workdir=workdir,
+            )
+            results = await run_in_threadpool(_commit, state, parsed)
         except CancerwatchError as exc:
             message = str(exc).replace(str(workdir) + "/", "")
-            message = re.sub(r"\b\d\d/", "", message)
-            if _wants_json(request):
+            if wants_json(request):
                 return envelope(400, "input_error", message)
-            return render(
-                request, "upload.html", status_code=400, page_title="Upload files", error=message, crumbs=CRUMBS
-            )
+            return _page(request, 400, error=message)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        await run_in_threadpool(_remove, workdir)
     out = [asdict(r) for r in results]
     for r in out:
         r["file"] = Path(r["file"]).name
-    if _wants_json(request):
+    if wants_json(request):
         return JSONResponse({"results": out})
-    return render(request, "upload.html", page_title="Upload files", results=out, crumbs=CRUMBS)
+    return _page(request, results=out)
+
+
+def _commit(state: AppState, parsed: list[ParsedFile]) -> list[LoadResult]:
+    """Write the parsed files while the warehouse is held for writing (readers wait only for this)."""
+    try:
+        with state.warehouse.writer() as con:
+            return write_parsed(con, parsed)
+    except CancerwatchError:
+        raise
+    except Exception as exc:
+        failure = storage_error(exc, state.warehouse.path)
+        if failure is None:
+            raise
+        raise failure from None
+
+
+def _remove(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -112,10 +161,21 @@ def login_form(request: Request) -> HTMLResponse:
 
 @router.post("/login", response_model=None)
 def login(request: Request, token: Annotated[str, Form(max_length=500)] = "") -> Response:
-    """Check the access token; open a session and go to the upload form."""
+    """Check the access token; open a session and go to the upload form. Failed attempts are rate limited."""
     _check_enabled(request)
+    check_same_origin(request)
     state = state_of(request)
+    limiter, client = limiter_of(request), client_of(request)
+    wait = limiter.retry_after(client)
+    if wait is not None:
+        message = f"Too many failed sign-ins: try again in {wait} seconds."
+        if wants_json(request):
+            return envelope(429, "too_many_requests", message, {"Retry-After": str(wait)})
+        response = render(request, "login.html", status_code=429, page_title="Sign in", error=message, crumbs=CRUMBS)
+        response.headers["Retry-After"] = str(wait)
+        return response
     if not token_matches(state, token):
+        limiter.failed(client)
         return render(
             request,
             "login.html",
@@ -124,14 +184,15 @@ def login(request: Request, token: Annotated[str, Form(max_length=500)] = "") ->
             error="The access token is not correct.",
             crumbs=CRUMBS,
         )
-    response = RedirectResponse("/upload", status_code=303)
-    open_session(response, request, state)
-    return response
+    redirect = RedirectResponse("/upload", status_code=303)
+    open_session(redirect, request)
+    return redirect
 
 
 @router.post("/logout")
-def logout() -> RedirectResponse:
-    """Close the session."""
+def logout(request: Request) -> RedirectResponse:
+    """End the session on the server (its cookie stops working) and remove the cookie."""
+    check_same_origin(request)
     response = RedirectResponse("/", status_code=303)
-    close_session(response)
+    close_session(response, request)
     return response

@@ -183,5 +183,3 @@ class TestRebase:
     def test_short_group_warning_threshold_is_13(self):
         assert compute_spc(months(12), [1, 2] * 6).points[0].short_group_warning
         assert not compute_spc(months(13), [1, 2] * 6 + [1]).points[0].short_group_warning
-
-
