@@ -6,7 +6,7 @@ and England's value with a Fingertips-style comparison. ``real_terms()`` re-pric
 with a GDP deflator. ``alliance_workforce()`` and ``staff_in_post()`` read the workforce data
 that capacity planning uses.
 
-Intervals: Wilson (domain brief 6.4) for proportions whose catalogue ``ci_method`` is ``wilson``
+Intervals: Wilson (docs/statistics.md, Wilson interval) for proportions whose catalogue ``ci_method`` is ``wilson``
 and whose numerator and denominator are both known; otherwise the interval the source
 published; none for censuses (``ci_method = none``). A level the source does not publish is
 rolled up from the catalogue's ``aggregate_from`` level through ``org_rollup`` (sum of numerators

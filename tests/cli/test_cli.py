@@ -1,4 +1,4 @@
-"""The CLI contract: commands, field names, formats and exit codes (design.md)."""
+"""The CLI contract: commands, field names, formats and exit codes (docs/architecture.md)."""
 
 from __future__ import annotations
 

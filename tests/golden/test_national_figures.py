@@ -1,6 +1,6 @@
 """National figures reproduced exactly from the provider extract, and against the national series.
 
-Check figures: issue 2 and domain brief section 9 (NHS England's published workbooks).
+Check figures: issue 2 and docs/cwt-rules.md, check figures (NHS England's published workbooks).
 """
 
 from __future__ import annotations
@@ -92,8 +92,8 @@ def test_extract_reproduces_national_series(warehouse, standard, period):
 
 
 def test_combined_standards_are_sums_of_legacy_measures(warehouse):
-    """62-day combined = 62-day GP + screening + upgrade from July 2023 (domain brief 1.3); before
-    July 2023 the GP measure left out the breast-symptomatic route, which makes up the gap."""
+    """62-day combined = 62-day GP + screening + upgrade from July 2023 (docs/cwt-rules.md, consolidated standards);
+    before July 2023 the GP measure left out the breast-symptomatic route, which makes up the gap."""
     for month in range(4, 10):
         d = f"2023-{month:02d}"
         combined = _england(warehouse, "62d", d)
@@ -168,7 +168,7 @@ def test_october_2023_commissioner_figures(warehouse):
 
 
 def test_annual_figures_from_series(warehouse):
-    """Published annual 2022/23 figures (domain brief 9)."""
+    """Published annual 2022/23 figures (docs/cwt-rules.md, check figures)."""
     rows = metrics(
         warehouse,
         MetricQuery(

@@ -17,7 +17,7 @@ from cancerwatch.variation import funnel, spc
 
 
 def _independent_xmr(values, screen=True):
-    """A plain re-implementation of the XmR limits (domain brief 6.1) to check against."""
+    """A plain re-implementation of the XmR limits (docs/statistics.md, XmR charts) to check against."""
     mr = [abs(b - a) for a, b in itertools.pairwise(values)]
     mrbar = mean(mr)
     if screen:

@@ -1,4 +1,4 @@
-"""Wilson interval invariants (domain brief 6.4): within [0, 1], contains p, lower bound 0 at x = 0."""
+"""Wilson interval invariants (docs/statistics.md, Wilson interval): within [0, 1], contains p, 0 at x = 0."""
 
 from __future__ import annotations
 

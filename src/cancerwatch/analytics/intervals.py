@@ -1,7 +1,7 @@
 """Confidence intervals for proportions.
 
-Wilson score interval (E. B. Wilson, *JASA* 1927; domain brief 6.4). Counts may be fractional:
-the published 62-day figures count a shared pathway as half a patient (domain brief 2.3).
+Wilson score interval (E. B. Wilson, *JASA* 1927; docs/statistics.md, Wilson interval). Counts may be fractional:
+the published 62-day figures count a shared pathway as half a patient (docs/cwt-rules.md, half patients).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ Z95 = 1.959964
 def wilson_interval(x: float, n: float, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval ``(low, high)`` for ``x`` successes out of ``n``.
 
-    Rule (domain brief 6.4): with ``p = x/n``,
+    Rule (docs/statistics.md, Wilson interval): with ``p = x/n``,
     ``centre = (p + z²/2n) / (1 + z²/n)`` and
     ``half = z / (1 + z²/n) · sqrt(p(1 − p)/n + z²/4n²)``; the interval is ``centre ± half``.
     It always lies in [0, 1]; the lower bound is exactly 0 when ``x = 0`` and the upper bound
@@ -45,7 +45,7 @@ def wilson_intervals(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised :func:`wilson_interval`: arrays ``(low, high)``, ``nan`` where ``n <= 0``.
 
-    Same rule and edge cases as :func:`wilson_interval` (domain brief 6.4), element by element.
+    Same rule and edge cases as :func:`wilson_interval` (docs/statistics.md, Wilson interval), element by element.
     """
     x = np.asarray(xs, dtype=float)
     n = np.asarray(ns, dtype=float)

@@ -102,7 +102,7 @@ class OrganisationsResponse(Page):
 
 
 class MetricRow(BaseModel):
-    """Performance of one organisation in one period (design.md ``cancerwatch metrics``)."""
+    """Performance of one organisation in one period (docs/architecture.md, ``cancerwatch metrics`` fields)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -147,7 +147,7 @@ class MetricsResponse(Page):
 
 
 class SpcPoint(BaseModel):
-    """One point of an SPC chart (design.md ``cancerwatch spc``)."""
+    """One point of an SPC chart (docs/architecture.md, ``cancerwatch spc`` fields)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -181,7 +181,7 @@ class SpcResponse(BaseModel):
 
 
 class FunnelRow(BaseModel):
-    """One organisation on a funnel plot (design.md ``cancerwatch funnel``)."""
+    """One organisation on a funnel plot (docs/architecture.md, ``cancerwatch funnel`` fields)."""
 
     model_config = ConfigDict(extra="allow")
 

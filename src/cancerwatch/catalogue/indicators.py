@@ -1,7 +1,7 @@
 """Load, validate and look up the indicator catalogue (``indicators.toml``).
 
 Indicators are the cancer measures beyond the waiting-time standards: prevention, screening,
-early diagnosis, survival, patient experience, workforce and spend (domain brief 7). Like the
+early diagnosis, survival, patient experience, workforce and spend (docs/indicators.md). Like the
 standards, every target is a dated record with a source, so code asks for "the target in force
 for a period ending on date D" (:func:`target_in_force`) rather than hard-coding 75%.
 """

@@ -7,7 +7,7 @@
 - ``provider_alliance_overrides.csv``: trusts in a different Alliance from their ICB (Harrogate).
 - ``commissioning_hubs.csv``: NHS England commissioning hubs, which belong to no ICB or Alliance.
 
-Source: domain brief 5.2–5.3; confidence per row in the files.
+Source: docs/cwt-rules.md, organisation history; docs/methods.md, Cancer Alliances; confidence per row in the files.
 """
 
 from __future__ import annotations

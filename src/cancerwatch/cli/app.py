@@ -1,6 +1,6 @@
 """The ``cancerwatch`` command: one Typer app, one module per command under ``commands/``.
 
-Domain errors become exit code 2 with a one-line reason on stderr (design.md CLI contract).
+Domain errors become exit code 2 with a one-line reason on stderr (docs/architecture.md, CLI contract).
 """
 
 from __future__ import annotations

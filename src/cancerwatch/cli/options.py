@@ -1,4 +1,4 @@
-"""Options shared by every command (design.md CLI contract)."""
+"""Options shared by every command (docs/architecture.md, CLI contract)."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ class Format(StrEnum):
 
 
 def default_format() -> Format:
-    """Table on a terminal, CSV when piped (design.md: table is the default on a terminal)."""
+    """Table on a terminal, CSV when piped (docs/architecture.md, CLI contract: table is the default on a terminal)."""
     return Format.table if sys.stdout.isatty() else Format.csv
 
 

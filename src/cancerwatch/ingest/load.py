@@ -1,6 +1,6 @@
 """Transactional, idempotent loading of parsed sources into the warehouse.
 
-Guarantees (design.md "Quality bars"):
+Guarantees (docs/data-quality.md):
 
 - all or nothing: every file named in one ``load`` is parsed and validated first; then all of
   them are written in one transaction, so a failure leaves the warehouse as it was;

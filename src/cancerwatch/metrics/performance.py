@@ -1,6 +1,6 @@
 """The metric expression: counts of a standard at a level, period and breakdown.
 
-Rules (domain brief 3.3–3.4):
+Rules (docs/cwt-rules.md, double counting and headline figures):
 
 - A standard is the union of its catalogue components (source standard, route and modality
   filters), so legacy standards are derived from the October 2023 extracts where they can be.
@@ -115,7 +115,7 @@ TUMOUR_SCHEMES = ("as_published", "legacy")
 def roll_up_tumour_groups(t: ir.Table, tumour_map: ir.Table) -> ir.Table:
     """Express October 2023 tumour groups in the April 2022 – September 2023 grouping.
 
-    Source: NHS England technical note on tumour classifications (domain brief 1.6): the new
+    Source: NHS England technical note on tumour classifications (docs/cwt-rules.md, tumour classification): the new
     groups roll up many-to-one into the old ones; old groups are never split, so a series that
     crosses October 2023 is comparable only on the older, coarser grouping.
     """

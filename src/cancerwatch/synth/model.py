@@ -1,9 +1,9 @@
 """The statistical model of England-shaped synthetic pathways (one chunk at a time, vectorised).
 
-Volumes and mixes follow the October 2023 national figures (domain brief 1.3, 3.4): about 271,000
-FDS pathways, 52,000 31-day treatments (56% first, 44% subsequent) and 24,000 62-day pathways a
-month (USC 66%, screening 7%, breast symptomatic 0.5%, consultant upgrade 27%). Each row is one of
-five kinds:
+Volumes and mixes follow the October 2023 national figures (docs/cwt-rules.md, consolidated standards and
+headline figures): about 271,000 FDS pathways, 52,000 31-day treatments (56% first, 44% subsequent)
+and 24,000 62-day pathways a month (USC 66%, screening 7%, breast symptomatic 0.5%,
+consultant upgrade 27%). Each row is one of five kinds:
 
 - ``ruled_out``: an FDS-route referral where cancer is ruled out (no treatment);
 - ``diagnosed``: an FDS-route referral with cancer confirmed and a first treatment (FDS, 31, 62);

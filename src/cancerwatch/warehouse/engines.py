@@ -3,7 +3,7 @@
 The metric rules are Ibis expressions (``cancerwatch.metrics.performance``) over four tables:
 ``facts``, ``org_rollup``, ``national_series`` and ``tumour_map``. An engine is an Ibis backend
 on which those four names resolve to the warehouse's data, so the same expressions run on either
-engine and there is no second implementation of any rule (issue 9, design.md).
+engine and there is no second implementation of any rule (issue 9, docs/architecture.md).
 
 - ``duckdb``: the warehouse connection itself, or, with ``parquet_dir``, an in-memory DuckDB
   over a Parquet dataset in the layout below.

@@ -1,4 +1,4 @@
-"""Wilson interval against the domain brief 6.4 reference values."""
+"""Wilson interval against the reference values in docs/statistics.md, Wilson interval."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from cancerwatch.analytics.intervals import Z95, wilson_interval, wilson_intervals
 
 REFERENCE = [
-    # x, n, low, high (domain brief 6.4)
+    # x, n, low, high (docs/statistics.md, Wilson interval)
     (15375.5, 24371.5, 0.62480, 0.63692),  # 62-day, England, October 2023: half patients
     (45, 60, 0.62768, 0.84223),
     (0, 10, 0.0, 0.27753),

@@ -50,7 +50,7 @@ def test_wilson_interval_reproduces_the_hand_computed_value(indicator_db):
     p = 0.75; z = 1.959964, z² = 3.841459, z²/n = 0.064024;
     centre = (0.75 + 0.032012) / 1.064024 = 0.734949;
     half = (1.959964 / 1.064024) × √(0.75 × 0.25 / 60 + 3.841459 / 14400) = 1.842034 × 0.058239 = 0.107277;
-    interval 0.62767 – 0.84223 (domain brief 6.4 reference: 0.62768 – 0.84223).
+    interval 0.62767 – 0.84223 (docs/statistics.md, Wilson interval, reference: 0.62768 – 0.84223).
     """
     [row] = indicator_metrics(indicator_db, "breast_screening_coverage", "sub_icb", "01F")
     assert list(row) == FIELDS

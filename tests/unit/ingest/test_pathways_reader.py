@@ -134,7 +134,8 @@ def test_missing_required_column(tmp_path, missing):
     assert err.value.file == "p.csv"
     assert err.value.column == missing
     assert str(err.value) == (
-        f"p.csv, column {missing!r}: missing required column {missing!r} (record-level pathway contract, design.md)"
+        f"p.csv, column {missing!r}: missing required column {missing!r} (record-level pathway contract, "
+        "docs/record-level.md)"
     )
 
 

@@ -1,7 +1,7 @@
 """Making Data Count statistical process control: XmR limits, run rules, icons, p′-charts.
 
-Follows NHSRplotthedots 0.2.2 (NHS-R Community) unless a docstring says otherwise; domain brief 6.1
-and 6.2. Pure functions on small in-memory series; no I/O.
+Follows NHSRplotthedots 0.2.2 (NHS-R Community) unless a docstring says otherwise;
+docs/statistics.md, XmR charts and p-charts. Pure functions on small in-memory series; no I/O.
 """
 
 from cancerwatch.analytics.spc.chart import (

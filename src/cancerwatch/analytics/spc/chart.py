@@ -3,7 +3,7 @@
 Orchestrates :mod:`.limits`, :mod:`.rules` and :mod:`.icons` as NHSRplotthedots 0.2.2 ``ptd_spc()``
 does (``R/ptd_spc.R``): split into rebase groups, compute limits per group, apply the rules within
 each group, classify the points, add short-group warnings and the target; ``summary`` mirrors
-``summary.ptd_spc_df``. Output field names follow design.md (``cancerwatch spc``).
+``summary.ptd_spc_df``. Output field names follow docs/architecture.md, CLI contract (``cancerwatch spc``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ says 12; the code says 13)."""
 
 @dataclass(frozen=True)
 class SpcPoint:
-    """One point of the chart, with the design.md ``cancerwatch spc`` per-point fields."""
+    """One point of the chart, with the ``cancerwatch spc`` per-point fields of docs/architecture.md."""
 
     period_start: date
     value: float
@@ -44,7 +44,7 @@ class SpcPoint:
     short_group_warning: bool
 
     def to_dict(self) -> dict:
-        """The point as a dict in design.md field order; NaN becomes ``None``."""
+        """The point as a dict in the field order of docs/architecture.md; NaN becomes ``None``."""
         return {k: _none_if_nan(v) for k, v in asdict(self).items()}
 
 
@@ -107,7 +107,7 @@ class SpcResult:
         return any(s.short_group_warning for s in self.summary)
 
     def to_rows(self) -> list[dict]:
-        """One dict per point with exactly the design.md per-point fields."""
+        """One dict per point with exactly the per-point fields of docs/architecture.md."""
         return [p.to_dict() for p in self.points]
 
     def summary_rows(self) -> list[dict]:
@@ -179,7 +179,7 @@ def compute_spc(
 ) -> SpcResult:
     """Making Data Count XmR chart of one series (one value per date, no gaps).
 
-    Method: NHSRplotthedots 0.2.2 ``ptd_spc()`` (domain brief 6.1). Points are put in date order
+    Method: NHSRplotthedots 0.2.2 ``ptd_spc()`` (docs/statistics.md, XmR charts). Points are put in date order
     and split into rebase groups; each group gets its own limits (:func:`.limits.xmr_limits`,
     moving-range screening on by default as in NHSRplotthedots; ``screen_outliers=False`` gives
     the Making Data Count Excel tool's limits) and the rules never run across groups. Each point

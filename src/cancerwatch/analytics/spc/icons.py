@@ -2,7 +2,7 @@
 
 Source: NHSRplotthedots 0.2.2 (NHS-R Community): ``R/ptd_calculate_point_type.R``
 (``ptd_special_cause_type``, ``ptd_point_type``), ``R/ptd_calculate_assurance_type.R``,
-``R/ptd_spc_colours.R`` and the icon files ``inst/icons/variation/*.svg``; domain brief 6.1.
+``R/ptd_spc_colours.R`` and the icon files ``inst/icons/variation/*.svg``; docs/statistics.md, XmR charts.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def point_type(label: str, improvement_direction: str) -> str:
 def variation_icon(last_point_type: str, improvement_direction: str) -> str:
     """The variation icon for a series: the classification of its **last** point.
 
-    Rule (NHSRplotthedots 0.2.2 icon files; domain brief 6.1): improvement is ``_high`` when higher
+    Rule (NHSRplotthedots 0.2.2 icon files; docs/statistics.md, XmR charts): improvement is ``_high`` when higher
     is better and ``_low`` when lower is better; concern is the opposite (a concern on an
     ``increase`` measure is ``concern_low``); neutral points keep their side.
     """

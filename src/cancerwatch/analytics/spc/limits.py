@@ -1,6 +1,6 @@
 """XmR (individuals and moving range) process limits, Making Data Count style.
 
-Source: NHSRplotthedots 0.2.2 (NHS-R Community), ``R/ptd_spc_standard.R``; domain brief 6.1.
+Source: NHSRplotthedots 0.2.2 (NHS-R Community), ``R/ptd_spc_standard.R``; docs/statistics.md, XmR charts.
 One group of points (one rebase group) at a time; rebasing is the caller's business.
 """
 
@@ -75,7 +75,7 @@ def baseline(values: Sequence[float] | np.ndarray, fix_after_n_points: int | Non
 def moving_ranges(values: Sequence[float] | np.ndarray) -> np.ndarray:
     """Absolute differences between consecutive points, ``|x_i − x_{i−1}|`` (length n − 1).
 
-    The first point has no moving range (domain brief 6.1).
+    The first point has no moving range (docs/statistics.md, XmR charts).
     """
     y = np.asarray(values, dtype=float)
     return np.abs(np.diff(y))
@@ -105,7 +105,7 @@ def xmr_limits(
 ) -> XmrLimits:
     """XmR limits of one group of points.
 
-    Rule (NHSRplotthedots 0.2.2 ``ptd_spc_standard.R``; domain brief 6.1):
+    Rule (NHSRplotthedots 0.2.2 ``ptd_spc_standard.R``; docs/statistics.md, XmR charts):
     ``mean`` and the mean moving range ``MRbar`` come from the baseline (the first
     ``fix_after_n_points`` points, or all). With ``screen_outliers`` (the NHSRplotthedots default)
     moving ranges ≥ 3.267 × MRbar are dropped and MRbar recomputed; the Making Data Count Excel

@@ -1,7 +1,7 @@
 """p-charts and Laney p′-charts for monthly proportions with their denominators.
 
 Source: qicharts2 by J. Anhøj (``R/qic.charts.R``: ``qic.p`` and ``qic.pprime``); D. B. Laney,
-"Improved control charts for attributes", *Quality Engineering* 2002;14:531–537; domain brief 6.2.
+"Improved control charts for attributes", *Quality Engineering* 2002;14:531–537; docs/statistics.md, p-charts.
 Counts may be fractional (62-day half patients).
 """
 
@@ -18,7 +18,7 @@ SIGMA_MULTIPLIER = 3.0
 """Control limits at ± 3 sigma (Shewhart; qicharts2 ``qic.p``)."""
 
 WARNING_MULTIPLIER = 2.0
-"""Two-sigma warning lines (domain brief 6.2)."""
+"""Two-sigma warning lines (docs/statistics.md, p-charts)."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def binomial_sigma(centre: float, denominators: Sequence[float] | np.ndarray) ->
 def laney_sigma_z(z_scores: Sequence[float], *, screen: bool = False) -> float:
     """Laney's ``σ_z = mean(|z_i − z_{i−1}|) / 1.128`` over time-ordered z-scores.
 
-    qicharts2 ``qic.pprime``; domain brief 6.2. With ``screen`` (qicharts2 default: off), moving
+    qicharts2 ``qic.pprime``; docs/statistics.md, p-charts. With ``screen`` (qicharts2 default: off), moving
     ranges ≥ 3.267 × their mean are dropped first, as for XmR limits. Points with an undefined
     z-score (zero denominator) are skipped. NaN with fewer than two z-scores.
     """
@@ -139,7 +139,7 @@ def p_chart(
 ) -> PChart:
     """p-chart: limits ``p̄ ± 3 sqrt(p̄(1 − p̄)/n_i)`` clipped to [0, 1], warning lines at ± 2 sigma.
 
-    qicharts2 ``qic.p``; domain brief 6.2. With the thousands of patients a month of national or
+    qicharts2 ``qic.p``; docs/statistics.md, p-charts. With the thousands of patients a month of national or
     Alliance figures the limits are very tight and most months fall outside (overdispersion):
     prefer :func:`laney_p_chart` there.
     """
@@ -157,7 +157,7 @@ def laney_p_chart(
 ) -> PChart:
     """Laney p′-chart: the p-chart sigma inflated by the between-point factor ``σ_z``.
 
-    Rule (qicharts2 ``qic.pprime``; domain brief 6.2): ``z_i = (p_i − p̄)/σ_i`` over the baseline,
+    Rule (qicharts2 ``qic.pprime``; docs/statistics.md, p-charts): ``z_i = (p_i − p̄)/σ_i`` over the baseline,
     ``σ_z = mean(|z_i − z_{i−1}|)/1.128``, limits ``p̄ ± 3 σ_i σ_z`` clipped to [0, 1]. With
     ``σ_z = 1`` it is the p-chart.
     """

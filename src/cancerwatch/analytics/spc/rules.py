@@ -1,7 +1,7 @@
 """Making Data Count special-cause rules, one function per rule.
 
 Source: NHSRplotthedots 0.2.2 (NHS-R Community), ``R/ptd_spc_standard.R`` (position of each point)
-and ``R/ptd_calculate_point_type.R`` (the run rules); domain brief 6.1. Every function works on one
+and ``R/ptd_calculate_point_type.R`` (the run rules); docs/statistics.md, XmR charts. Every function works on one
 rebase group and returns one value per point: ``+1`` for a signal above the mean (or an increasing
 trend), ``-1`` below (decreasing), ``0`` for no signal.
 """

@@ -1,4 +1,4 @@
-"""``cancerwatch metrics``: performance of a standard at a level and period (design.md).
+"""``cancerwatch metrics``: performance of a standard at a level and period (docs/architecture.md).
 
 ``--engine spark`` runs the same metric expressions on PySpark (``warehouse.engines``); ``--parquet``
 reads the facts from a month-partitioned Parquet dataset instead of the warehouse.

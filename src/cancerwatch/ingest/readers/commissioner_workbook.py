@@ -1,6 +1,6 @@
 """Legacy commissioner-based monthly workbooks (one sheet per legacy measure).
 
-Layout: domain brief 3.6. The header row is found by its code cell (``CCG CODE`` to June 2022,
+Layout: docs/cwt-rules.md, commissioner workbooks. The header row is found by its code cell (``CCG CODE`` to June 2022,
 ``ODS CODE`` from July 2022); the month comes from the ``PERIOD: JUL 2023/24`` title line. Rows
 are CCGs (2021 editions) or ICBs and commissioning hubs (from July 2022). The percentage column
 is ignored (it is sometimes blank) and recomputed from the counts.

@@ -1,7 +1,8 @@
 """The vocabulary of NHS England's CRS extracts, mapped to cancerwatch's snake_case ids.
 
-Source: domain brief 3.2 (provider extract STAGE/ROUTE and TREATMENT MODALITY values) and 1.3
-(ICB sub-location SUB-CATEGORY values). Matching is case-insensitive after trimming.
+Source: docs/cwt-rules.md, provider extract (STAGE/ROUTE and TREATMENT MODALITY values) and
+consolidated standards (ICB sub-location SUB-CATEGORY values). Matching is case-insensitive after
+trimming.
 """
 
 from __future__ import annotations

@@ -209,7 +209,7 @@ def _reject_duplicates(
 ) -> pa.Table:
     """Quarantine repeats of a row key (month, standard, organisation, route, modality, cancer type).
 
-    Extracts have no duplicate keys (domain brief 9); a repeat would be counted twice, so every
+    Extracts have no duplicate keys (docs/cwt-rules.md, check figures); a repeat would be counted twice, so every
     occurrence after the first is rejected, naming the row it repeats.
     """
     try:
@@ -375,7 +375,7 @@ def _reject_disagreeing_breakdowns(
 ) -> pa.Table:
     """Quarantine every row of a (period, provider, standard, route) whose two breakdowns disagree.
 
-    Source: domain brief 3.3 rule 3 — the cancer-type and modality breakdowns must sum to the
+    Source: docs/cwt-rules.md, double counting — the cancer-type and modality breakdowns must sum to the
     same totals; if they do not, neither can be trusted.
     """
     try:

@@ -1,7 +1,7 @@
 """What the indicator readers share: finding the header, reading cells, building the
 ``indicator_values`` rows, and writing them in the load transaction.
 
-Every reader follows the loader's rules (design.md "Quality bars"): a file whose layout is wrong
+Every reader follows the loader's rules (docs/data-quality.md): a file whose layout is wrong
 raises one :class:`~cancerwatch.errors.InputError` naming the file, row and column; a row that
 is wrong, or that cancerwatch does not use (another stratum, an area type it does not report
 on), is quarantined with its reason, so rows read = rows loaded + rows quarantined. Reasons for

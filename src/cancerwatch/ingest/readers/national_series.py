@@ -1,6 +1,6 @@
 """NHS England's national time series workbooks (monthly, quarterly and annual sheets).
 
-Layout: domain brief 3.7 — one block of columns per measure (period, Total, Within Standard,
+Layout: docs/cwt-rules.md, national time series — one block of columns per measure (period, Total, Within Standard,
 Outside Standard, Performance), the measure title two rows above the header. Measures are
 matched to catalogue standards by the ``national_series_pattern`` of each standard.
 """

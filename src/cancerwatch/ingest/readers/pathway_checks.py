@@ -1,4 +1,4 @@
-"""The record-level pathway contract (design.md) and its validation, as one DuckDB query.
+"""The record-level pathway contract (docs/record-level.md) and its validation, as one DuckDB query.
 
 Every row is checked in SQL; the first problem found (in the order of :func:`check_sql`) names the
 column and the reason, and the row goes to quarantine. The SQL is assembled only from the contract's
@@ -55,7 +55,8 @@ KINDS = dict(COLUMNS)
 OPTIONAL_COLUMNS = frozenset({"adjustment_days", "stage", "emergency_presentation"})
 REQUIRED_COLUMNS = tuple(c for c, _ in COLUMNS if c not in OPTIONAL_COLUMNS)
 DATE_COLUMNS = tuple(c for c, k in COLUMNS if k == "date")
-#: Dates that cannot precede the clock start (design.md; domain brief 1.5), checked in this order.
+#: Dates that cannot precede the clock start (docs/record-level.md, input contract; docs/cwt-rules.md, clock rules),
+#: checked in this order.
 AFTER_REFERRAL = ("fds_end_date", "decision_to_treat_date", "treatment_date", "ipt_date")
 
 _TYPES = {"text": pa.string(), "code": pa.string(), "enum": pa.string(), "date": pa.date32()}

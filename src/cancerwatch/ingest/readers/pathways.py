@@ -1,4 +1,4 @@
-"""Read record-level pathway files (CSV or Parquet, design.md contract) and load them with their facts.
+"""Read record-level pathway files (CSV or Parquet; docs/record-level.md) and load them with their facts.
 
 Reading and validation run in DuckDB (``read_csv`` with every column as text, or Parquet through
 Arrow), so a file of tens of millions of rows is checked in one query. Rows numbers count as a
@@ -26,7 +26,7 @@ from cancerwatch.ingest.readers.pathway_checks import COLUMNS, PATHWAY_SCHEMA, R
 
 CONTRACT = tuple(c for c, _ in COLUMNS)
 #: Quarantine keeps a rejected row verbatim except its patient identifier, which never leaves the
-#: ``pathways`` table (design.md: "pseudonymised patient identifier (never shown)").
+#: ``pathways`` table (docs/record-level.md, input contract: "pseudonymised patient identifier (never shown)").
 WITHHELD = "[withheld]"
 
 
@@ -71,7 +71,7 @@ def _canonical(raw: pa.Table, path: Path, first_row: int) -> tuple[pa.Table, dic
     missing = [c for c in REQUIRED_COLUMNS if c not in seen]
     if missing:
         raise InputError(
-            f"missing required column {missing[0]!r} (record-level pathway contract, design.md)",
+            f"missing required column {missing[0]!r} (record-level pathway contract, docs/record-level.md)",
             file=path.name,
             column=missing[0],
         )

@@ -1,11 +1,12 @@
 """Clock rules of the three consolidated standards, as Ibis expressions over pathway rows.
 
-Source: domain brief 1.3 (populations, clock starts and stops), 1.5 (clock rules, day counting)
-and 4 (derivations table); CWT guidance v12.1. Day counting: the wait is the number of calendar
-days from clock start to clock stop (stop − start, so the start date is day 0), less the permitted
-adjustment, and a pathway is *within* the standard when the wait is ≤ N days.
+Source: CWT guidance v12.1; docs/cwt-rules.md, consolidated standards (populations, clock starts
+and stops) and clock rules (day counting); docs/record-level.md, rules and their sources. Day
+counting: the wait is the number of calendar days from clock start to clock stop (stop − start, so
+the start date is day 0), less the permitted adjustment, and a pathway is *within* the standard
+when the wait is ≤ N days.
 
-Every function takes a table with the ``pathways`` columns (design.md input contract) and returns
+Every function takes a table with the ``pathways`` columns (docs/record-level.md, input contract) and returns
 a column expression; ``as_of`` arguments accept a date or a date column.
 """
 
@@ -31,21 +32,24 @@ D31_DAYS: int = get_standard(D31).days
 #: 62 days: referral to first treatment (catalogue ``[standards.62d] days``; CRS consultation response 2023).
 D62_DAYS: int = get_standard(D62).days
 
-#: Routes in the FDS population: USC, screening, breast symptomatic (catalogue ``routes``; domain brief 1.3).
+#: Routes in the FDS population: USC, screening, breast symptomatic (catalogue ``routes``;
+#: docs/cwt-rules.md, consolidated standards).
 FDS_ROUTES: tuple[str, ...] = get_standard(FDS).routes
-#: Routes in the 62-day population: the FDS routes plus consultant upgrade (catalogue; domain brief 1.3).
+#: Routes in the 62-day population: the FDS routes plus consultant upgrade (catalogue;
+#: docs/cwt-rules.md, consolidated standards).
 D62_ROUTES: tuple[str, ...] = get_standard(D62).routes
 
 FIRST = "first"
 SUBSEQUENT = "subsequent"
-#: Published 31-day sub-categories (domain brief 3.2: STAGE/ROUTE ``First Treatment`` / ``Subsequent Treatment``).
+#: Published 31-day sub-categories (docs/cwt-rules.md, provider extract: STAGE/ROUTE ``First Treatment`` /
+#: ``Subsequent Treatment``).
 D31_ROUTE_IDS = {FIRST: "first_treatment", SUBSEQUENT: "subsequent_treatment"}
 
 #: Clocks from which ``adjustment_days`` is subtracted. The contract carries one pathway-level
 #: adjustment counted from the clock start (first-seen DNA adjustment or admitted-care pause,
-#: domain brief 1.5), so it shortens the referral-based clocks (FDS and 62-day, as the brief's
-#: derivations table says). The 31-day clock starts at the decision to treat and the contract cannot
-#: say whether a pause fell after it, so the 31-day wait is not adjusted. Deviation, recorded here:
+#: docs/cwt-rules.md, clock rules), so it shortens the referral-based clocks (FDS and 62-day,
+#: as the rules table of docs/record-level.md says). The 31-day clock starts at the decision to treat and the contract
+#: cannot say whether a pause fell after it, so the 31-day wait is not adjusted. Deviation, recorded here:
 #: add ``"31d"`` to apply the adjustment there too.
 ADJUSTED_CLOCKS: frozenset[str] = frozenset({FDS, D62})
 
@@ -57,7 +61,7 @@ def _date(value: date | ir.DateValue) -> ir.DateValue:
 def days_between(start: ir.DateValue, stop: ir.DateValue | date) -> ir.IntegerValue:
     """Calendar days from ``start`` to ``stop`` (stop − start; the start date is day 0).
 
-    Source: domain brief 1.5, "Day counting".
+    Source: docs/cwt-rules.md, clock rules, "Day counting".
     """
     return _date(stop).delta(start, unit="day")
 
@@ -67,7 +71,7 @@ def adjusted_wait(
 ) -> ir.IntegerValue:
     """Days from ``start`` to ``stop`` less the permitted adjustment, never below zero.
 
-    Source: domain brief 1.5 (wait = stop − start − adjustment). An adjustment cannot make a wait
+    Source: docs/cwt-rules.md, clock rules (wait = stop − start − adjustment). An adjustment cannot make a wait
     negative: a longer pause than the wait itself means the patient waited no time on the clock.
     """
     raw = days_between(start, stop)
@@ -83,14 +87,14 @@ def _adjustment(p: ir.Table, clock: str) -> ir.IntegerValue | None:
 
 
 def within_standard(wait: ir.IntegerValue, days: int) -> ir.BooleanValue:
-    """True when the wait is ≤ ``days`` (domain brief 1.5: "encode the threshold as ≤ N days")."""
+    """True when the wait is ≤ ``days`` (docs/cwt-rules.md, clock rules: within when wait ≤ N days)."""
     return wait <= days
 
 
 def clock_month(stop: ir.DateValue) -> ir.DateValue:
     """The month a pathway is counted in: the calendar month of its clock stop.
 
-    Source: domain brief 4, derivations table (``period``): communication date for the FDS, treatment
+    Source: docs/record-level.md, rules and their sources (``period``): communication date for the FDS, treatment
     date for 31 and 62 days.
     """
     return stop.truncate("M")
@@ -112,10 +116,10 @@ def not_subsequent(p: ir.Table) -> ir.BooleanValue:
 def fds_in_scope(p: ir.Table) -> ir.BooleanValue:
     """The row is in the FDS population: a USC, screening or breast-symptomatic referral.
 
-    Source: domain brief 1.3 and 4 (``fds_in_scope``). Consultant upgrades and other routes are
-    out of scope. A subsequent-treatment row is a treatment episode of a pathway already counted,
-    not a referral, so it is out of scope too. The contract has no exclusion reason, so nothing else
-    is excluded.
+    Source: docs/cwt-rules.md, consolidated standards; docs/record-level.md, rules and their sources (``fds_in_scope``).
+    Consultant upgrades and other routes are out of scope. A subsequent-treatment row is a treatment episode of a
+    pathway already counted, not a referral, so it is out of scope too. The contract has no exclusion reason,
+    so nothing else is excluded.
     """
     return all_of(fds_scope_conditions(p))
 
@@ -132,7 +136,7 @@ def fds_scope_conditions(p: ir.Table) -> list[ir.BooleanValue]:
 def fds_stop_date(p: ir.Table) -> ir.DateValue:
     """FDS clock stop: the earlier of the FDS end date and the decision to treat (either may be missing).
 
-    Source: NHS Data Dictionary, Cancer Faster Diagnosis Pathway (domain brief 1.5): the pathway
+    Source: NHS Data Dictionary, Cancer Faster Diagnosis Pathway (docs/cwt-rules.md, clock rules): the pathway
     ends when cancer is diagnosed or ruled out *or a decision to treat is reached, whichever comes
     first*.
     """
@@ -143,7 +147,7 @@ def fds_stop_date(p: ir.Table) -> ir.DateValue:
 def fds_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.IntegerValue:
     """FDS wait: min(FDS end, DTT) − referral − adjustment (or to ``as_of`` while still open).
 
-    Source: domain brief 4, derivations table (``fds_wait``).
+    Source: docs/record-level.md, rules and their sources (``fds_wait``).
     """
     stop = fds_stop_date(p) if as_of is None else _date(as_of)
     return adjusted_wait(p.referral_date, stop, _adjustment(p, FDS))
@@ -162,8 +166,8 @@ def fds_counted_conditions(p: ir.Table) -> list[ir.BooleanValue]:
 def d31_in_scope(p: ir.Table) -> ir.BooleanValue:
     """The row counts towards the 31-day standard: a first or subsequent treatment with both dates.
 
-    Source: domain brief 1.3 and 1.5 (every first and subsequent treatment, any route, any modality,
-    including "Other" since October 2023).
+    Source: docs/cwt-rules.md, consolidated standards and clock rules (every first and subsequent treatment, any route,
+    any modality, including "Other" since October 2023).
     """
     return all_of(d31_conditions(p))
 
@@ -177,8 +181,8 @@ def d31_conditions(p: ir.Table) -> list[ir.BooleanValue]:
 def d31_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.IntegerValue:
     """31-day wait: treatment start − decision to treat (or to ``as_of`` while untreated).
 
-    Source: domain brief 4 (``d31_wait``); the adjustment is applied only if ``"31d"`` is in
-    :data:`ADJUSTED_CLOCKS`. The contract's decision-to-treat date stands for the earliest clinically
+    Source: docs/record-level.md, rules and their sources (``d31_wait``); the adjustment is applied only if ``"31d"`` is
+    in :data:`ADJUSTED_CLOCKS`. The contract's decision-to-treat date stands for the earliest clinically
     appropriate date where the provider records one.
     """
     stop = p.treatment_date if as_of is None else _date(as_of)
@@ -196,7 +200,7 @@ def d31_route(p: ir.Table) -> ir.StringValue:
 def d62_route_in_scope(p: ir.Table) -> ir.BooleanValue:
     """The pathway runs a 62-day clock: USC, breast symptomatic, screening or consultant upgrade.
 
-    Source: domain brief 1.3 (62-day population) and 4 (``d62_in_scope``).
+    Source: docs/cwt-rules.md, consolidated standards; docs/record-level.md, rules and their sources (``d62_in_scope``).
     """
     return p.route.isin(D62_ROUTES).fill_null(False) & not_subsequent(p)
 
@@ -204,8 +208,7 @@ def d62_route_in_scope(p: ir.Table) -> ir.BooleanValue:
 def d62_in_scope(p: ir.Table) -> ir.BooleanValue:
     """The row counts towards the 62-day standard: a first treatment on one of the four routes.
 
-    Source: domain brief 1.5 (only patients who start a first definitive treatment are counted) and
-    4 (``d62_in_scope``).
+    Source: docs/cwt-rules.md, clock rules; docs/record-level.md, rules and their sources (``d62_in_scope``).
     """
     return all_of(d62_conditions(p))
 
@@ -218,7 +221,7 @@ def d62_conditions(p: ir.Table) -> list[ir.BooleanValue]:
 def d62_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.IntegerValue:
     """62-day wait: first treatment − referral (or upgrade) date − adjustment, or to ``as_of``.
 
-    Source: domain brief 4 (``d62_wait``).
+    Source: docs/record-level.md, rules and their sources (``d62_wait``).
     """
     stop = p.treatment_date if as_of is None else _date(as_of)
     return adjusted_wait(p.referral_date, stop, _adjustment(p, D62))

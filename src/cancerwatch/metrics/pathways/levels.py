@@ -42,7 +42,7 @@ def organisation_cube(facts: ir.Table, basis: str, standards: tuple[str, ...] = 
     """Facts of ``basis`` summed per standard × month × organisation, each patient counted once.
 
     Headline figures use every breakdown but ``modality`` (the provider extract repeats 31- and
-    62-day pathways by cancer type and by modality; domain brief 3.3), as ``standard_facts`` does.
+    62-day pathways by cancer type and by modality; docs/cwt-rules.md, double counting), as ``standard_facts`` does.
     """
     f = facts.filter(facts.basis == basis, facts.breakdown != "modality", facts.standard.isin(standards))
     return f.group_by(["standard", "period", "org_code"]).aggregate(

@@ -7,14 +7,15 @@ is summed per basis, and each basis is summed again into the published breakdown
 
 - ``provider``: the accountable provider. FDS → the first provider (the contract has no "FDS end
   organisation"); 31-day → the treating provider, else the first provider; 62-day → the first and
-  treating providers with their breach-allocation shares (half patients, domain brief 2.2–2.3).
+  treating providers with their breach-allocation shares (docs/cwt-rules.md,
+  breach allocation and half patients).
 - ``commissioner``: the patient's sub-ICB location (``commissioner_code``), whole patients: the
   shares of one pathway add back to one patient.
 
-Breakdowns follow the provider extract (domain brief 3.2–3.3), so ``metrics.performance`` counts
-every pathway once: FDS rows are ``fds`` (route × tumour group); 31- and 62-day rows come twice,
-once as ``cancer_type`` (tumour group, all modalities) and once as ``modality`` (modality, all
-cancers). Routes use the catalogue ids; 31-day rows carry ``first_treatment`` or
+Breakdowns follow the provider extract (docs/cwt-rules.md, provider extract and double counting),
+so ``metrics.performance`` counts every pathway once: FDS rows are ``fds`` (route × tumour group);
+31- and 62-day rows come twice, once as ``cancer_type`` (tumour group, all modalities)
+and once as ``modality`` (modality, all cancers). Routes use the catalogue ids; 31-day rows carry ``first_treatment`` or
 ``subsequent_treatment`` like the published extracts.
 """
 
@@ -35,7 +36,8 @@ PROVIDER_BASIS = "provider"
 COMMISSIONER_BASIS = "commissioner"
 BASES = (PROVIDER_BASIS, COMMISSIONER_BASIS)
 
-#: The month the more granular 31/62-day tumour grouping starts (NHS England technical note; domain brief 1.6).
+#: The month the more granular 31/62-day tumour grouping starts (NHS England technical note;
+#: docs/cwt-rules.md, tumour classification).
 RECLASSIFICATION_MONTH = date(2023, 10, 1)
 
 FACT_COLUMNS = (

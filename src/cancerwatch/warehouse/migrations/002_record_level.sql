@@ -1,4 +1,4 @@
--- Record-level pathways (the design.md input contract). patient_id never leaves the warehouse.
+-- Record-level pathways (the input contract of docs/record-level.md). patient_id never leaves the warehouse.
 CREATE TABLE pathways (
     source_id               INTEGER NOT NULL,
     pathway_id              VARCHAR NOT NULL,

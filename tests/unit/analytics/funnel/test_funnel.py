@@ -1,4 +1,4 @@
-"""``compute_funnel`` by its contract (design.md ``cancerwatch funnel``; FunnelPlotR 0.6.0 "PR")."""
+"""``compute_funnel`` by its contract (docs/architecture.md, ``cancerwatch funnel`` fields; FunnelPlotR 0.6.0 "PR")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Funnel limits against the domain brief 6.3 test vectors (FunnelPlotR 0.6.0; Spiegelhalter 2005)."""
+"""Funnel limits against the test vectors in docs/statistics.md, funnel plots (FunnelPlotR 0.6.0;
+Spiegelhalter 2005)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""φ and τ² against the domain brief 6.3 test vectors (FunnelPlotR 0.6.0 ``od_adjustment.R``)."""
+"""φ and τ² against the test vectors in docs/statistics.md, funnel plots (FunnelPlotR 0.6.0 ``od_adjustment.R``)."""
 
 from __future__ import annotations
 

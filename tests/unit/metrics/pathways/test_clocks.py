@@ -1,6 +1,7 @@
 """Clock rules: scope, stops, waits and boundaries of the FDS, 31-day and 62-day standards.
 
-Hand-worked from the domain brief 1.3, 1.5 and 4. Day 0 is the clock start (DAY0, a Monday).
+Hand-worked from docs/cwt-rules.md, consolidated standards and clock rules;
+docs/record-level.md, rules and their sources. Day 0 is the clock start (DAY0, a Monday).
 """
 
 from __future__ import annotations
