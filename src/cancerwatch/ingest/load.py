@@ -38,6 +38,7 @@ from cancerwatch.ingest.readers.indicator_rows import INDICATOR_REFERENCE_SQL, w
 from cancerwatch.ingest.readers.national_series import read_national_series
 from cancerwatch.ingest.vintages import recompute_current
 from cancerwatch.warehouse.hierarchy import rebuild_organisations
+from cancerwatch.warehouse.schema import scalar
 
 #: Kinds whose figures the vintage rules of ``ingest.vintages`` decide between.
 FACT_KINDS = ("cwt_provider", "cwt_sub_icb", "cwt_workbook", "commissioner_workbook", "national_series")
@@ -297,7 +298,7 @@ def load_files(
 
 
 def _has_organisations(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("SELECT count(*) FROM organisations").fetchone()[0])
+    return bool(scalar(con, "SELECT count(*) FROM organisations"))
 
 
 def _vintage_text(parsed: ParsedFile) -> str:
@@ -330,7 +331,7 @@ def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> LoadResult:
     loaded = parsed.rows_loaded
     if parsed.rows_read != loaded + len(parsed.rejections):  # pragma: no cover - invariant
         raise AssertionError(f"{parsed.path.name}: rows do not reconcile")
-    source_id = con.execute("SELECT nextval('source_id_seq')").fetchone()[0]
+    source_id = scalar(con, "SELECT nextval('source_id_seq')")
     con.execute(
         """INSERT INTO sources (source_id, file_name, sha256, kind, basis, first_month, last_month, months,
                                 publication, loaded_at, rows_read, rows_loaded, rows_quarantined,
@@ -424,13 +425,14 @@ def _count_supersessions(con: duckdb.DuckDBPyConnection, results: list[LoadResul
     for r in results:
         if r.status != "loaded" or r.source_id is None or r.kind not in FACT_KINDS:
             continue
-        by_it, own = con.execute(
+        row = con.execute(
             """SELECT (SELECT count(*) FROM facts WHERE superseded_by = $id AND source_id <> $id)
                     + (SELECT count(*) FROM national_series WHERE superseded_by = $id AND source_id <> $id),
                       (SELECT count(*) FROM facts WHERE source_id = $id AND superseded_by IS NOT NULL)
                     + (SELECT count(*) FROM national_series WHERE source_id = $id AND superseded_by IS NOT NULL)""",
             {"id": r.source_id},
         ).fetchone()
+        by_it, own = row if row is not None else (0, 0)
         r.superseded, r.arrived_superseded = int(by_it), int(own)
 
 

@@ -138,14 +138,12 @@ class ParsedFile:
 
 def facts_table(rows: list[tuple]) -> pa.Table:
     """Build a facts Arrow table from tuples in :data:`FACT_SCHEMA` column order."""
-    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in FACT_SCHEMA]
-    return pa.table({f.name: pa.array(c, type=f.type) for f, c in zip(FACT_SCHEMA, cols, strict=True)})
+    return rows_table(rows, FACT_SCHEMA)
 
 
 def national_table(rows: list[tuple]) -> pa.Table:
     """Build a national-series Arrow table from tuples in :data:`NATIONAL_SCHEMA` order."""
-    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in NATIONAL_SCHEMA]
-    return pa.table({f.name: pa.array(c, type=f.type) for f, c in zip(NATIONAL_SCHEMA, cols, strict=True)})
+    return rows_table(rows, NATIONAL_SCHEMA)
 
 
 BAND_SCHEMA = pa.schema(
@@ -173,5 +171,12 @@ BAND_DEF_SCHEMA = pa.schema(
 
 def bands_table(rows: list[tuple]) -> pa.Table:
     """Build a wait-bands Arrow table from tuples in :data:`BAND_SCHEMA` column order."""
-    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in BAND_SCHEMA]
-    return pa.table({f.name: pa.array(c, type=f.type) for f, c in zip(BAND_SCHEMA, cols, strict=True)})
+    return rows_table(rows, BAND_SCHEMA)
+
+
+def rows_table(rows: list[tuple], schema: pa.Schema) -> pa.Table:
+    """An Arrow table of ``schema`` from tuples in its column order (an empty table when no rows)."""
+    if not rows:
+        return schema.empty_table()
+    cols = list(zip(*rows, strict=True))
+    return pa.table({f.name: pa.array(c, type=f.type) for f, c in zip(schema, cols, strict=True)})

@@ -17,6 +17,7 @@ import duckdb
 from cancerwatch.errors import UsageError
 from cancerwatch.ingest.vintages import recompute_current
 from cancerwatch.warehouse.hierarchy import rebuild_organisations
+from cancerwatch.warehouse.schema import scalar
 
 #: Tables whose rows carry the ``source_id`` of the file that loaded them.
 SOURCE_TABLES = (
@@ -63,12 +64,12 @@ def unload_source(con: duckdb.DuckDBPyConnection, source_id: int) -> Unloaded:
         raise UsageError(f"file {source_id} ({row[0]}) was already unloaded on {row[1]:%Y-%m-%d %H:%M}")
     con.execute("BEGIN TRANSACTION")
     try:
-        restored = con.execute(
-            "SELECT count(*) FROM facts WHERE superseded_by = ? AND source_id <> ?", [source_id, source_id]
-        ).fetchone()[0]
+        restored = scalar(
+            con, "SELECT count(*) FROM facts WHERE superseded_by = ? AND source_id <> ?", [source_id, source_id]
+        )
         removed = 0
         for table in _tables(con):
-            removed += con.execute(f"DELETE FROM {table} WHERE source_id = ?", [source_id]).fetchone()[0]  # noqa: S608
+            removed += scalar(con, f"DELETE FROM {table} WHERE source_id = ?", [source_id])  # noqa: S608
         # Record-level facts name the file that superseded them; they are current again.
         con.execute("UPDATE facts SET superseded_by = NULL WHERE dataset = 'record' AND superseded_by = ?", [source_id])
         con.execute("UPDATE sources SET unloaded_at = ? WHERE source_id = ?", [datetime.now(), source_id])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from typing import Any
 
 import duckdb
 
@@ -56,3 +57,11 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> int:
             raise
         current = max(current, version)
     return current
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> Any:
+    """The first value of the first row of ``sql`` (aggregates and ``RETURNING``-less DML counts)."""
+    row = con.execute(sql, params).fetchone() if params is not None else con.execute(sql).fetchone()
+    if row is None:
+        raise LookupError(f"no row from: {sql.split(None, 1)[0]} …")
+    return row[0]

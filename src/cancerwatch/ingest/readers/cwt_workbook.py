@@ -34,6 +34,7 @@ from cancerwatch.ingest.readers import cwt_workbook_layout as layout
 from cancerwatch.ingest.readers.cwt_codes import MODALITIES, ROUTES
 from cancerwatch.ingest.readers.cwt_workbook_rows import Bad, Columns, check_row, find_columns
 from cancerwatch.ingest.values import MAX_COUNT, MAX_TEXT, ORG_CODE_RE, clean
+from cancerwatch.warehouse.schema import scalar
 
 FRONTPAGE = "frontpage"
 MAX_BANDS = 12  # the 62-day sheets have 8 bands; room for more without a code change
@@ -150,7 +151,9 @@ def _part_starts(table: pa.Table) -> list[tuple[int, int]]:
 
 def _normalised(book: _Workbook) -> tuple[pa.Table, pa.Table, pa.Table]:
     """Every part's rows in one table of fixed columns, the parts' rules, and their bands."""
-    tables, parts, bands = [], [], []
+    tables: list[pa.Table] = []
+    parts: list[tuple] = []
+    bands: list[tuple] = []
     for k, part in enumerate(book.parts):
         c = part.cols
         n = part.rows.num_rows
@@ -292,7 +295,7 @@ def _check_and_convert(
         raise InputError(
             "the England row is unreadable", file=file, sheet=book.parts[bad_england[0]].sheet, row=bad_england[1]
         )
-    parsed.rows_read += con.execute("SELECT count(*) FROM checked WHERE NOT is_england").fetchone()[0]
+    parsed.rows_read += scalar(con, "SELECT count(*) FROM checked WHERE NOT is_england")
     for k, n in con.execute("SELECT part, __row FROM checked WHERE NOT is_england AND NOT ok ORDER BY 1, 2").fetchall():
         part = book.parts[k]
         row, raw = _raw_row(part, n)

@@ -156,8 +156,18 @@ def _convert(seen: Duplicates):
         def scaled(x: float | None) -> float | None:
             return None if x is None else round(x / m.scale, 12)  # 12.7 / 100 → 0.127, not 0.12699999…
 
-        value, low, high = scaled(value), scaled(low), scaled(high)
-        return (ind.id, start, period_type, org_code, level, count, denominator, value, low, high)
+        return (
+            ind.id,
+            start,
+            period_type,
+            org_code,
+            level,
+            count,
+            denominator,
+            scaled(value),
+            scaled(low),
+            scaled(high),
+        )
 
     return convert
 

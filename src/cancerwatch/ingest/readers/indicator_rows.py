@@ -13,13 +13,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Literal, overload
 
 import duckdb
 import pyarrow as pa
 
 from cancerwatch.errors import InputError
-from cancerwatch.ingest.parsed import ParsedFile, Rejection
+from cancerwatch.ingest.parsed import ParsedFile, Rejection, rows_table
 from cancerwatch.ingest.values import ValueProblem, clean, parse_number
+from cancerwatch.warehouse.schema import scalar
 
 HEADER_SEARCH_ROWS = 25  # published CSVs may carry a few title lines above the header
 MAX_VALUE = 1e12  # no indicator cell comes near this; larger values are keying errors
@@ -118,6 +120,10 @@ def open_sheet(
     )
 
 
+@overload
+def number(cells: dict[str, str], column: str, *, required: Literal[True] = ..., negative_ok: bool = ...) -> float: ...
+@overload
+def number(cells: dict[str, str], column: str, *, required: bool, negative_ok: bool = ...) -> float | None: ...
 def number(
     cells: dict[str, str],
     column: str,
@@ -189,8 +195,7 @@ def read_rows(parsed: ParsedFile, sheet: Sheet, convert: Callable[[int, dict[str
 
 def indicator_table(rows: list[tuple]) -> pa.Table:
     """Build the ``indicator_values`` Arrow table from tuples in :data:`INDICATOR_SCHEMA` order."""
-    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in INDICATOR_SCHEMA]
-    return pa.table({f.name: pa.array(c, type=f.type) for f, c in zip(INDICATOR_SCHEMA, cols, strict=True)})
+    return rows_table(rows, INDICATOR_SCHEMA)
 
 
 def write_indicators(con: duckdb.DuckDBPyConnection, source_id: int, parsed: ParsedFile) -> int:
@@ -202,13 +207,14 @@ def write_indicators(con: duckdb.DuckDBPyConnection, source_id: int, parsed: Par
     """
     con.register("new_indicators", parsed.indicators)
     try:
-        superseded = con.execute(
+        superseded = scalar(
+            con,
             """UPDATE indicator_values SET superseded_by = ?
                WHERE superseded_by IS NULL
                  AND (indicator_id, period_type, period_start, org_level, org_code) IN
                      (SELECT indicator_id, period_type, period_start, org_level, org_code FROM new_indicators)""",
             [source_id],
-        ).fetchone()[0]
+        )
         con.execute(
             """INSERT INTO indicator_values
                SELECT ?, indicator_id, period_start, period_type, org_code, org_level,
