@@ -17,13 +17,12 @@ CWT code path that lists ``standards()`` is unchanged.
 from __future__ import annotations
 
 import itertools
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
 
 from cancerwatch.catalogue.organisations import packaged_rows
+from cancerwatch.catalogue.packaged import validated_toml
 from cancerwatch.catalogue.standards import DIRECTIONS, THRESHOLD_KINDS, Threshold
 from cancerwatch.errors import UsageError
 
@@ -186,12 +185,7 @@ def validate(standards: dict[str, DiagnosticStandard], sources: dict[str, str]) 
 @cache
 def diagnostics_catalogue() -> tuple[dict[str, DiagnosticStandard], dict[str, str]]:
     """The packaged diagnostic standards and every source they cite, validated once."""
-    text = resources.files("cancerwatch.catalogue").joinpath("standards.toml").read_text("utf-8")
-    standards, sources = _parse(tomllib.loads(text))
-    problems = validate(standards, sources)
-    if problems:
-        raise ValueError("diagnostics catalogue is invalid: " + "; ".join(problems))
-    return standards, sources
+    return validated_toml("standards.toml", _parse, validate, "diagnostics")
 
 
 def diagnostic_standards() -> dict[str, DiagnosticStandard]:

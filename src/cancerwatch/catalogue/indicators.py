@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import itertools
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from importlib import resources
 
 from cancerwatch.catalogue.organisations import LEVELS
+from cancerwatch.catalogue.packaged import validated_toml
 from cancerwatch.errors import UsageError
 
 UNITS = ("proportion", "rate_per_100k", "mean_score", "count", "gbp_per_head", "fte")
@@ -249,12 +248,7 @@ def normalise(text: str) -> str:
 @cache
 def catalogue() -> tuple[dict[str, Indicator], dict[str, str]]:
     """The packaged catalogue (indicators by id, sources by key), validated once."""
-    text = resources.files("cancerwatch.catalogue").joinpath("indicators.toml").read_text("utf-8")
-    indicators, sources = parse_catalogue(tomllib.loads(text))
-    problems = validate_catalogue(indicators, sources)
-    if problems:
-        raise ValueError("indicator catalogue is invalid: " + "; ".join(problems))
-    return indicators, sources
+    return validated_toml("indicators.toml", parse_catalogue, validate_catalogue, "indicator")
 
 
 def indicators() -> dict[str, Indicator]:

@@ -8,12 +8,11 @@ force on date D" (:func:`threshold_in_force`) or "the planning ambition that app
 from __future__ import annotations
 
 import itertools
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from importlib import resources
 
+from cancerwatch.catalogue.packaged import validated_toml
 from cancerwatch.errors import UnknownStandard
 
 DIRECTIONS = ("increase", "decrease", "neutral")
@@ -157,12 +156,7 @@ def validate_catalogue(standards: dict[str, Standard], sources: dict[str, str]) 
 @cache
 def catalogue() -> tuple[dict[str, Standard], dict[str, str]]:
     """The packaged catalogue (standards by id, sources by key), validated once."""
-    text = resources.files("cancerwatch.catalogue").joinpath("standards.toml").read_text("utf-8")
-    standards, sources = _parse(tomllib.loads(text))
-    problems = validate_catalogue(standards, sources)
-    if problems:
-        raise ValueError("standards catalogue is invalid: " + "; ".join(problems))
-    return standards, sources
+    return validated_toml("standards.toml", _parse, validate_catalogue, "standards")
 
 
 def standards() -> dict[str, Standard]:
