@@ -22,7 +22,7 @@ import duckdb
 
 from cancerwatch.errors import InputError
 from cancerwatch.ingest.detect import detect
-from cancerwatch.ingest.grid import Grid
+from cancerwatch.ingest.grid import Grid, is_xlsx
 from cancerwatch.ingest.parsed import ParsedFile
 from cancerwatch.ingest.readers import reference
 from cancerwatch.ingest.readers.commissioner_workbook import read_commissioner_workbook
@@ -49,6 +49,7 @@ class LoadResult:
     superseded: int = 0
     source_id: int | None = None
     unmapped_codes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. a legacy column read (docs/record-level.md)
 
 
 def sha256_of(path: Path) -> str:
@@ -67,6 +68,10 @@ def parse_file(path: Path) -> ParsedFile:
     if path.is_dir():
         raise InputError("is a directory, not a file", file=str(path))
     if path.suffix.lower() == ".parquet":
+        return _parse_pathways(path, sha256_of(path))
+    from cancerwatch.ingest.readers.pathways import looks_like_pathways
+
+    if not is_xlsx(path) and path.stat().st_size and looks_like_pathways(path):  # read by DuckDB, not as a grid
         return _parse_pathways(path, sha256_of(path))
     grid = Grid(path)
     kind, sheet = detect(grid)
@@ -163,6 +168,7 @@ def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> LoadResult:
             len(parsed.rejections),
             months,
             source_id=existing[0],
+            notes=list(parsed.notes),
         )
     loaded = parsed.rows_loaded
     if parsed.rows_read != loaded + len(parsed.rejections):  # pragma: no cover - invariant
@@ -217,6 +223,7 @@ def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> LoadResult:
         months,
         superseded,
         source_id,
+        notes=list(parsed.notes),
     )
 
 

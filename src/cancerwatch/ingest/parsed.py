@@ -70,6 +70,7 @@ class ParsedFile:
     rejections: list[Rejection] = field(default_factory=list)
     publication: str | None = None
     months: list[date] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the load summary should say of the file
 
     @property
     def rows_loaded(self) -> int:

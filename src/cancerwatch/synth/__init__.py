@@ -69,7 +69,8 @@ def chunk_table(ctx: model.Context, seed: int, chunk_no: int, first_row: int, n:
         "treatment_modality": _codes(c["modality"], model.MODALITIES),
         "treating_provider_code": _codes(c["treating"], ctx.providers),
         "ipt_date": _dates(c["ipt_date"]),
-        "adjustment_days": pa.array(c["adjustment"].astype(np.int32)),
+        "first_seen_adjustment_days": pa.array(c["first_seen_adjustment"].astype(np.int32)),
+        "treatment_adjustment_days": pa.array(c["treatment_adjustment"].astype(np.int32)),
         "stage": _codes(c["stage"], model.STAGES),
         "emergency_presentation": pa.array(c["emergency"]),
     }

@@ -16,6 +16,7 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
+from cancerwatch.catalogue.record_level import record_rules
 from cancerwatch.catalogue.standards import get_standard
 
 FDS = "fds"
@@ -41,13 +42,10 @@ SUBSEQUENT = "subsequent"
 #: Published 31-day sub-categories (domain brief 3.2: STAGE/ROUTE ``First Treatment`` / ``Subsequent Treatment``).
 D31_ROUTE_IDS = {FIRST: "first_treatment", SUBSEQUENT: "subsequent_treatment"}
 
-#: Clocks from which ``adjustment_days`` is subtracted. The contract carries one pathway-level
-#: adjustment counted from the clock start (first-seen DNA adjustment or admitted-care pause,
-#: domain brief 1.5), so it shortens the referral-based clocks (FDS and 62-day, as the brief's
-#: derivations table says). The 31-day clock starts at the decision to treat and the contract cannot
-#: say whether a pause fell after it, so the 31-day wait is not adjusted. Deviation, recorded here:
-#: add ``"31d"`` to apply the adjustment there too.
-ADJUSTED_CLOCKS: frozenset[str] = frozenset({FDS, D62})
+#: The adjustment columns subtracted from each clock (catalogue ``record_level.toml``; CWT guidance
+#: v12.1): the first-seen adjustment shortens the clocks that start at referral (FDS, 62-day), the
+#: treatment adjustment (a declined offer of admitted treatment) the 31-day and 62-day clocks.
+CLOCK_ADJUSTMENTS: dict[str, tuple[str, ...]] = {c: record_rules().clock_adjustments(c) for c in RECORD_STANDARDS}
 
 
 def _date(value: date | ir.DateValue) -> ir.DateValue:
@@ -78,8 +76,22 @@ def adjusted_wait(
     return ibis.ifelse(wait < 0, 0, wait)
 
 
-def _adjustment(p: ir.Table, clock: str) -> ir.IntegerValue | None:
-    return p.adjustment_days if clock in ADJUSTED_CLOCKS else None
+def clock_adjustment(p: ir.Table, clock: str) -> ir.IntegerValue | None:
+    """Days subtracted from ``clock``'s wait: the sum of its adjustment columns (None when it has none).
+
+    Source: :data:`CLOCK_ADJUSTMENTS` (catalogue ``record_level.toml``).
+    """
+    total = None
+    for column in CLOCK_ADJUSTMENTS[clock]:
+        days = p[column].fill_null(0)
+        total = days if total is None else total + days
+    return total
+
+
+def due_date(start: ir.DateValue, days: int, adjustment: ir.IntegerValue | None) -> ir.DateValue:
+    """The last day a clock started on ``start`` is within ``days``: start + days + adjustment."""
+    due = start + ibis.interval(days=days)
+    return due if adjustment is None else due + adjustment.as_interval("D")
 
 
 def within_standard(wait: ir.IntegerValue, days: int) -> ir.BooleanValue:
@@ -141,12 +153,12 @@ def fds_stop_date(p: ir.Table) -> ir.DateValue:
 
 
 def fds_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.IntegerValue:
-    """FDS wait: min(FDS end, DTT) − referral − adjustment (or to ``as_of`` while still open).
+    """FDS wait: min(FDS end, DTT) − referral − first-seen adjustment (or to ``as_of`` while open).
 
-    Source: domain brief 4, derivations table (``fds_wait``).
+    Source: CWT guidance v12.1; :data:`CLOCK_ADJUSTMENTS`.
     """
     stop = fds_stop_date(p) if as_of is None else _date(as_of)
-    return adjusted_wait(p.referral_date, stop, _adjustment(p, FDS))
+    return adjusted_wait(p.referral_date, stop, clock_adjustment(p, FDS))
 
 
 def fds_counted(p: ir.Table) -> ir.BooleanValue:
@@ -175,14 +187,13 @@ def d31_conditions(p: ir.Table) -> list[ir.BooleanValue]:
 
 
 def d31_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.IntegerValue:
-    """31-day wait: treatment start − decision to treat (or to ``as_of`` while untreated).
+    """31-day wait: treatment start − decision to treat − treatment adjustment (or to ``as_of``).
 
-    Source: domain brief 4 (``d31_wait``); the adjustment is applied only if ``"31d"`` is in
-    :data:`ADJUSTED_CLOCKS`. The contract's decision-to-treat date stands for the earliest clinically
-    appropriate date where the provider records one.
+    Source: CWT guidance v12.1; :data:`CLOCK_ADJUSTMENTS`. The contract's decision-to-treat date
+    stands for the earliest clinically appropriate date where the provider records one.
     """
     stop = p.treatment_date if as_of is None else _date(as_of)
-    return adjusted_wait(p.decision_to_treat_date, stop, _adjustment(p, D31))
+    return adjusted_wait(p.decision_to_treat_date, stop, clock_adjustment(p, D31))
 
 
 def d31_route(p: ir.Table) -> ir.StringValue:
@@ -216,9 +227,9 @@ def d62_conditions(p: ir.Table) -> list[ir.BooleanValue]:
 
 
 def d62_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.IntegerValue:
-    """62-day wait: first treatment − referral (or upgrade) date − adjustment, or to ``as_of``.
+    """62-day wait: first treatment − referral (or upgrade) date − both adjustments, or to ``as_of``.
 
-    Source: domain brief 4 (``d62_wait``).
+    Source: CWT guidance v12.1; :data:`CLOCK_ADJUSTMENTS`.
     """
     stop = p.treatment_date if as_of is None else _date(as_of)
-    return adjusted_wait(p.referral_date, stop, _adjustment(p, D62))
+    return adjusted_wait(p.referral_date, stop, clock_adjustment(p, D62))

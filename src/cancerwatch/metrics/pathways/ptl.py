@@ -99,17 +99,17 @@ def ptl_rows(p: ir.Table, as_of: date | ir.DateValue, *, keep: tuple[str, ...] =
         _on62=on_62_day_clock(p, d),
         _on31=on_31_day_clock(p, d),
         _onfds=on_fds_clock(p, d),
-        _referral_wait=clocks.fds_wait(p, d),  # as_of − referral − adjustment (FDS and 62-day alike)
+        _fds_wait=clocks.fds_wait(p, d),
+        _d62_wait=clocks.d62_wait(p, d),
         _dtt_wait=clocks.d31_wait(p, d),
     )
     t = t.filter(t._on62 | t._on31 | t._onfds)
     standard = ibis.cases((t._on62, clocks.D62), (t._on31, clocks.D31), else_=clocks.FDS)
-    days = ibis.ifelse(t._on62 | ~t._on31, t._referral_wait, t._dtt_wait)
-    adjust = t.adjustment_days.fill_null(0).as_interval("D")
+    days = ibis.cases((t._on62, t._d62_wait), (t._on31, t._dtt_wait), else_=t._fds_wait)
     due = ibis.cases(
-        (t._on62, t.referral_date + ibis.interval(days=clocks.D62_DAYS) + adjust),
-        (t._on31, t.decision_to_treat_date + ibis.interval(days=clocks.D31_DAYS)),
-        else_=t.referral_date + ibis.interval(days=clocks.FDS_DAYS) + adjust,
+        (t._on62, clocks.due_date(t.referral_date, clocks.D62_DAYS, clocks.clock_adjustment(t, clocks.D62))),
+        (t._on31, clocks.due_date(t.decision_to_treat_date, clocks.D31_DAYS, clocks.clock_adjustment(t, clocks.D31))),
+        else_=clocks.due_date(t.referral_date, clocks.FDS_DAYS, clocks.clock_adjustment(t, clocks.FDS)),
     )
     milestone = ibis.cases(
         (t._onfds, FDS_MILESTONE),
@@ -128,9 +128,9 @@ def ptl_rows(p: ir.Table, as_of: date | ir.DateValue, *, keep: tuple[str, ...] =
         days_waiting=days,
         next_milestone=milestone,
         due_date=due.cast("date"),
-        over_28_without_fds_outcome=t._onfds & (t._referral_wait > clocks.FDS_DAYS),
-        over_62_untreated=t._on62 & (t._referral_wait > clocks.D62_DAYS),
-        over_104_untreated=t._on62 & (t._referral_wait > LONG_WAIT_DAYS),
+        over_28_without_fds_outcome=t._onfds & (t._fds_wait > clocks.FDS_DAYS),
+        over_62_untreated=t._on62 & (t._d62_wait > clocks.D62_DAYS),
+        over_104_untreated=t._on62 & (t._d62_wait > LONG_WAIT_DAYS),
         **{c: t[c] for c in keep},
     )
 

@@ -173,7 +173,7 @@ def fds_events(p: ir.Table) -> ir.Table:
     """One event per pathway whose FDS clock has stopped (accountable: the first provider)."""
     t = p.filter(*clocks.fds_counted_conditions(p))
     t = t.mutate(_stop=clocks.fds_stop_date(t))
-    wait = clocks.adjusted_wait(t.referral_date, t._stop, t.adjustment_days)
+    wait = clocks.adjusted_wait(t.referral_date, t._stop, clocks.clock_adjustment(t, clocks.FDS))
     return _event(
         t,
         clocks.FDS,
