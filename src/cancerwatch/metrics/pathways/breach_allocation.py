@@ -62,21 +62,35 @@ def days_from_receipt_to_treatment(p: ir.Table) -> ir.IntegerValue:
     return clocks.days_between(p.ipt_date, p.treatment_date)
 
 
+def first_share(
+    transfer: ir.BooleanValue,
+    within: ir.BooleanValue,
+    receipt_day: ir.IntegerValue,
+    days_after_receipt: ir.IntegerValue,
+) -> ir.FloatingValue:
+    """The allocation rule (table in the module docstring) on its four inputs: 0, 0.5 or 1.
+
+    ``receipt_day`` is the day of the pathway the transfer was received (clock start = day 0, no
+    adjustment); ``days_after_receipt`` the days from receipt to treatment.
+    """
+    return ibis.cases(
+        (~transfer, 1.0),
+        (within, 0.5),
+        (receipt_day <= HANDOVER_DAY, 0.0),
+        (days_after_receipt <= TREATING_WINDOW_DAYS, 1.0),
+        else_=0.5,
+    )
+
+
 def first_provider_share(p: ir.Table, within: ir.BooleanValue | None = None) -> ir.FloatingValue:
     """Share of the pathway counted against the first (referring) provider: 0, 0.5 or 1.
 
-    ``within`` defaults to the 62-day outcome of the pathway (``d62_wait ≤ 62``). Source: domain
-    brief 2.2 (table in the module docstring).
+    ``within`` defaults to the 62-day outcome of the pathway (``d62_wait ≤ 62``). Source: National
+    Cancer Breach Allocation Guidance (table in the module docstring).
     """
     if within is None:
         within = clocks.within_standard(clocks.d62_wait(p), clocks.D62_DAYS)
-    return ibis.cases(
-        (~is_inter_provider_transfer(p), 1.0),
-        (within, 0.5),
-        (ipt_receipt_day(p) <= HANDOVER_DAY, 0.0),
-        (days_from_receipt_to_treatment(p) <= TREATING_WINDOW_DAYS, 1.0),
-        else_=0.5,
-    )
+    return first_share(is_inter_provider_transfer(p), within, ipt_receipt_day(p), days_from_receipt_to_treatment(p))
 
 
 def treating_provider_share(p: ir.Table, within: ir.BooleanValue | None = None) -> ir.FloatingValue:

@@ -60,20 +60,34 @@ def days_between(start: ir.DateValue, stop: ir.DateValue | date) -> ir.IntegerVa
     return _date(stop).delta(start, unit="day")
 
 
+#: Day 0 of the integer day numbers the engine computes waits on.
+EPOCH = date(1970, 1, 1)
+
+
+def day_number(d: ir.DateValue) -> ir.IntegerValue:
+    """Days from 1 January 1970 to ``d``: dates as integers, so a wait is one subtraction."""
+    return d.delta(ibis.literal(EPOCH), unit="day")
+
+
+def wait_from_days(days: ir.IntegerValue, adjustment: ir.IntegerValue | None) -> ir.IntegerValue:
+    """A clock's wait from the calendar days it ran: days less the adjustment, never below zero.
+
+    Source: CWT guidance v12.1 (wait = stop − start − adjustment; docs/record-level.md). An
+    adjustment cannot make a wait negative: a longer pause than the wait itself means the patient
+    waited no time on the clock. Every wait of the engine and of the PTL goes through here.
+    """
+    if adjustment is None:
+        return days
+    wait = days - adjustment.fill_null(0)
+    # Not ``greatest``: SQL engines differ on NULLs there, and an open clock must stay NULL.
+    return ibis.ifelse(wait < 0, 0, wait)
+
+
 def adjusted_wait(
     start: ir.DateValue, stop: ir.DateValue | date, adjustment: ir.IntegerValue | None
 ) -> ir.IntegerValue:
-    """Days from ``start`` to ``stop`` less the permitted adjustment, never below zero.
-
-    Source: domain brief 1.5 (wait = stop − start − adjustment). An adjustment cannot make a wait
-    negative: a longer pause than the wait itself means the patient waited no time on the clock.
-    """
-    raw = days_between(start, stop)
-    if adjustment is None:
-        return raw
-    wait = raw - adjustment.fill_null(0)
-    # Not ``greatest``: SQL engines differ on NULLs there, and an open clock must stay NULL.
-    return ibis.ifelse(wait < 0, 0, wait)
+    """Days from ``start`` to ``stop`` less the permitted adjustment, never below zero (:func:`wait_from_days`)."""
+    return wait_from_days(days_between(start, stop), adjustment)
 
 
 def clock_adjustment(p: ir.Table, clock: str) -> ir.IntegerValue | None:
