@@ -2,7 +2,7 @@
 
 1. A small trust-shaped CSV whose 62-day figures are worked by hand (half patients included).
 2. A synthetic national sample aggregated by an independent, plain-Python reading of the rules
-   (domain brief 1.5, 2.2, 4), which must equal the engine's facts exactly.
+   (CWT guidance v12.1; Breach Allocation Guidance), which must equal the engine's facts exactly.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def _wait(start, stop, adjustment=0):
 
 
 def _shares(p, within):
-    """Domain brief 2.2, written out as the guidance reads."""
+    """The National Cancer Breach Allocation Guidance table, written out as the guidance reads."""
     first, treating = p["first_provider_code"] or "UNKNOWN", p["treating_provider_code"]
     if p["ipt_date"] is None or treating is None or treating == first:
         return [(first, 1.0)]

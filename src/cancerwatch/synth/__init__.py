@@ -1,9 +1,10 @@
 """England-shaped synthetic record-level pathways, for demonstrations, tests and benchmarks.
 
-:func:`generate` writes Parquet in the design.md pathway contract, in chunks (one row group each),
-so that tens of millions of rows never sit in memory at once. The output is a pure function of
-``(n, seed, start, months, chunk_rows)`` and the organisation codes. See ``synth.model`` for the
-model and its calibration, ``synth.codes`` for where the real organisation codes come from.
+:func:`generate` writes Parquet in the record-level pathway contract (docs/record-level.md), in
+chunks (one row group each), so that tens of millions of rows never sit in memory at once. The
+output is a pure function of ``(n, seed, start, months, chunk_rows)`` and the organisation codes.
+See ``synth.model`` for the model and its calibration, ``synth.codes`` for where the real
+organisation codes come from.
 """
 
 from __future__ import annotations

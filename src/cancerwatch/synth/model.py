@@ -1,6 +1,6 @@
 """The statistical model of England-shaped synthetic pathways (one chunk at a time, vectorised).
 
-Volumes and mixes follow the October 2023 national figures (domain brief 1.3, 3.4): about 271,000
+Volumes and mixes follow NHS England's October 2023 national CWT figures: about 271,000
 FDS pathways, 52,000 31-day treatments (56% first, 44% subsequent) and 24,000 62-day pathways a
 month (USC 66%, screening 7%, breast symptomatic 0.5%, consultant upgrade 27%). Each row is one of
 five kinds:
@@ -33,7 +33,7 @@ KINDS = ("ruled_out", "diagnosed", "upgrade", "other_first", "subsequent")
 KIND_P = (0.828, 0.058, 0.021, 0.017, 0.076)
 OPEN_SHARE = 0.05
 HOME_SHARE = 0.85  # patients treated by a provider in their own area
-IPT_SHARE = 0.20  # of 62-day pathways (issue 4 brief)
+IPT_SHARE = 0.20  # of 62-day pathways
 FIRST_SEEN_ADJUSTED_SHARE = 0.03  # referrals with a first-seen adjustment (a missed first appointment)
 TREATMENT_ADJUSTED_SHARE = 0.02  # treatments after a declined offer of admitted treatment (a pause)
 ADJUSTMENT_MAX_DAYS = 14

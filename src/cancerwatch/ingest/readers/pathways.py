@@ -215,7 +215,9 @@ def _canonical(raw: pa.Table, path: Path, first_row: int) -> tuple[pa.Table, dic
             )
         labels[FIRST_SEEN_ADJUSTMENT] = LEGACY_ADJUSTMENT
         keys = [FIRST_SEEN_ADJUSTMENT if k == LEGACY_ADJUSTMENT else k for k in keys]
-    names, original, extras = [], {}, []
+    names: list[str] = []
+    original: dict[str, str] = {}
+    extras: list[str] = []
     seen: dict[str, str] = {}
     for name, key in zip(raw.column_names, keys, strict=True):
         if name in (LONG_ROW, SHORT_ROW):
@@ -333,12 +335,13 @@ def write_pathways(con: duckdb.DuckDBPyConnection, source_id: int, parsed: Parse
     facts = backend.to_pyarrow(record_facts(p.filter(p.source_id == source_id)))
     con.register("new_facts", facts)
     try:
-        superseded = con.execute(
+        updated = con.execute(
             """UPDATE facts SET superseded_by = ?
                WHERE superseded_by IS NULL AND dataset = 'record'
                  AND period IN (SELECT DISTINCT period FROM new_facts)""",
             [source_id],
-        ).fetchone()[0]
+        ).fetchone()
+        superseded = updated[0] if updated else 0
         con.execute(
             f"""INSERT INTO facts
                 SELECT ?, 'record', basis, period, standard, org_code, route, modality, cancer_type,

@@ -1,7 +1,7 @@
 """Allocation of 62-day pathways between the referring (first) and the treating provider.
 
 Source: National Cancer Breach Allocation Guidance (NHS England and NHS Improvement, 2016) as
-summarised in the domain brief 2.2, including its pseudocode:
+cancerwatch reads it (docs/record-level.md), including its worked pseudocode:
 
 =====================================================================  =========  ========
 situation                                                              referring  treating
@@ -14,7 +14,7 @@ IPT, breach, received after day 38, treated > 24 days after receipt    0.5      
 =====================================================================  =========  ========
 
 Both shares carry the pathway's within/breach outcome, so a shared pathway gives each provider half
-a patient (domain brief 2.3). The receipt day is counted from the clock start without adjustment,
+a patient, as NHS England publishes them. The receipt day is counted from the clock start without adjustment,
 as in the guidance's pseudocode. A "transfer" to the same provider is not an IPT; nor is a pathway
 with no recorded receipt date or no treating provider.
 """
@@ -27,13 +27,13 @@ import ibis.expr.types as ir
 from cancerwatch.metrics.pathways import clocks
 
 #: Day 38: latest day of the 62-day pathway by which the referring provider should have transferred
-#: the patient (National Cancer Breach Allocation Guidance 2016; domain brief 2.1).
+#: the patient (National Cancer Breach Allocation Guidance 2016).
 HANDOVER_DAY = 38
 #: 24 days: time allowed to the treating provider, from receipt of a late transfer, to start treatment
-#: (National Cancer Breach Allocation Guidance 2016; domain brief 2.1–2.2).
+#: (National Cancer Breach Allocation Guidance 2016).
 TREATING_WINDOW_DAYS = 24
 
-#: Code used for a missing organisation, as NHS England does in its extracts (domain brief 3.5).
+#: Code used for a missing organisation, as NHS England does in its provider extracts.
 UNKNOWN_ORG = "UNKNOWN"
 FIRST_ROLE = "first"
 TREATING_ROLE = "treating"
@@ -42,7 +42,8 @@ TREATING_ROLE = "treating"
 def is_inter_provider_transfer(p: ir.Table) -> ir.BooleanValue:
     """True when the pathway moved to a different treating provider with a recorded receipt date.
 
-    Source: domain brief 2.1 (an IPT moves the patient from one provider to another); if the treating
+    Source: National Cancer Breach Allocation Guidance (an IPT moves the patient from one provider to
+    another); if the treating
     provider is the first provider there is no transfer to share the pathway over.
     """
     return (
@@ -96,7 +97,7 @@ def first_provider_share(p: ir.Table, within: ir.BooleanValue | None = None) -> 
 def treating_provider_share(p: ir.Table, within: ir.BooleanValue | None = None) -> ir.FloatingValue:
     """Share counted against the treating provider: what the first provider does not carry.
 
-    Source: domain brief 2.2. The two shares sum to one patient by construction.
+    Source: National Cancer Breach Allocation Guidance. The two shares sum to one patient by construction.
     """
     return 1.0 - first_provider_share(p, within)
 

@@ -1,12 +1,13 @@
 """Clock rules of the three consolidated standards, as Ibis expressions over pathway rows.
 
-Source: domain brief 1.3 (populations, clock starts and stops), 1.5 (clock rules, day counting)
-and 4 (derivations table); CWT guidance v12.1. Day counting: the wait is the number of calendar
-days from clock start to clock stop (stop − start, so the start date is day 0), less the permitted
-adjustment, and a pathway is *within* the standard when the wait is ≤ N days.
+Source: NHS England, Cancer Waiting Times guidance v12.1 (populations, clock starts and stops,
+adjustments, day counting) and the NHS Data Dictionary; docs/record-level.md. Day counting: the wait
+is the number of calendar days from clock start to clock stop (stop − start, so the start date is
+day 0), less the permitted adjustment, and a pathway is *within* the standard when the wait is ≤ N
+days.
 
-Every function takes a table with the ``pathways`` columns (design.md input contract) and returns
-a column expression; ``as_of`` arguments accept a date or a date column.
+Every function takes a table with the ``pathways`` columns (the input contract of
+docs/record-level.md) and returns a column expression; ``as_of`` arguments accept a date or a date column.
 """
 
 from __future__ import annotations
@@ -32,14 +33,14 @@ D31_DAYS: int = get_standard(D31).days
 #: 62 days: referral to first treatment (catalogue ``[standards.62d] days``; CRS consultation response 2023).
 D62_DAYS: int = get_standard(D62).days
 
-#: Routes in the FDS population: USC, screening, breast symptomatic (catalogue ``routes``; domain brief 1.3).
+#: Routes in the FDS population: USC, screening, breast symptomatic (catalogue ``routes``; CWT guidance v12.1).
 FDS_ROUTES: tuple[str, ...] = get_standard(FDS).routes
-#: Routes in the 62-day population: the FDS routes plus consultant upgrade (catalogue; domain brief 1.3).
+#: Routes in the 62-day population: the FDS routes plus consultant upgrade (catalogue; CWT guidance v12.1).
 D62_ROUTES: tuple[str, ...] = get_standard(D62).routes
 
 FIRST = "first"
 SUBSEQUENT = "subsequent"
-#: Published 31-day sub-categories (domain brief 3.2: STAGE/ROUTE ``First Treatment`` / ``Subsequent Treatment``).
+#: Published 31-day sub-categories (the provider extracts' STAGE/ROUTE ``First Treatment`` / ``Subsequent Treatment``).
 D31_ROUTE_IDS = {FIRST: "first_treatment", SUBSEQUENT: "subsequent_treatment"}
 
 #: The adjustment columns subtracted from each clock (catalogue ``record_level.toml``; CWT guidance
@@ -55,7 +56,7 @@ def _date(value: date | ir.DateValue) -> ir.DateValue:
 def days_between(start: ir.DateValue, stop: ir.DateValue | date) -> ir.IntegerValue:
     """Calendar days from ``start`` to ``stop`` (stop − start; the start date is day 0).
 
-    Source: domain brief 1.5, "Day counting".
+    Source: CWT guidance v12.1, day counting (the clock start date is day 0).
     """
     return _date(stop).delta(start, unit="day")
 
@@ -109,14 +110,14 @@ def due_date(start: ir.DateValue, days: int, adjustment: ir.IntegerValue | None)
 
 
 def within_standard(wait: ir.IntegerValue, days: int) -> ir.BooleanValue:
-    """True when the wait is ≤ ``days`` (domain brief 1.5: "encode the threshold as ≤ N days")."""
+    """True when the wait is ≤ ``days`` (CWT guidance v12.1: treated within N days)."""
     return wait <= days
 
 
 def clock_month(stop: ir.DateValue) -> ir.DateValue:
     """The month a pathway is counted in: the calendar month of its clock stop.
 
-    Source: domain brief 4, derivations table (``period``): communication date for the FDS, treatment
+    Source: CWT guidance v12.1 and the published extracts: communication date for the FDS, treatment
     date for 31 and 62 days.
     """
     return stop.truncate("M")
@@ -138,7 +139,7 @@ def not_subsequent(p: ir.Table) -> ir.BooleanValue:
 def fds_in_scope(p: ir.Table) -> ir.BooleanValue:
     """The row is in the FDS population: a USC, screening or breast-symptomatic referral.
 
-    Source: domain brief 1.3 and 4 (``fds_in_scope``). Consultant upgrades and other routes are
+    Source: CWT guidance v12.1 (the FDS population). Consultant upgrades and other routes are
     out of scope. A subsequent-treatment row is a treatment episode of a pathway already counted,
     not a referral, so it is out of scope too. The contract has no exclusion reason, so nothing else
     is excluded.
@@ -158,7 +159,7 @@ def fds_scope_conditions(p: ir.Table) -> list[ir.BooleanValue]:
 def fds_stop_date(p: ir.Table) -> ir.DateValue:
     """FDS clock stop: the earlier of the FDS end date and the decision to treat (either may be missing).
 
-    Source: NHS Data Dictionary, Cancer Faster Diagnosis Pathway (domain brief 1.5): the pathway
+    Source: NHS Data Dictionary, Cancer Faster Diagnosis Pathway: the pathway
     ends when cancer is diagnosed or ruled out *or a decision to treat is reached, whichever comes
     first*.
     """
@@ -188,7 +189,7 @@ def fds_counted_conditions(p: ir.Table) -> list[ir.BooleanValue]:
 def d31_in_scope(p: ir.Table) -> ir.BooleanValue:
     """The row counts towards the 31-day standard: a first or subsequent treatment with both dates.
 
-    Source: domain brief 1.3 and 1.5 (every first and subsequent treatment, any route, any modality,
+    Source: CWT guidance v12.1 (every first and subsequent treatment, any route, any modality,
     including "Other" since October 2023).
     """
     return all_of(d31_conditions(p))
@@ -221,7 +222,7 @@ def d31_route(p: ir.Table) -> ir.StringValue:
 def d62_route_in_scope(p: ir.Table) -> ir.BooleanValue:
     """The pathway runs a 62-day clock: USC, breast symptomatic, screening or consultant upgrade.
 
-    Source: domain brief 1.3 (62-day population) and 4 (``d62_in_scope``).
+    Source: CWT guidance v12.1 (the 62-day population).
     """
     return p.route.isin(D62_ROUTES).fill_null(False) & not_subsequent(p)
 
@@ -229,8 +230,7 @@ def d62_route_in_scope(p: ir.Table) -> ir.BooleanValue:
 def d62_in_scope(p: ir.Table) -> ir.BooleanValue:
     """The row counts towards the 62-day standard: a first treatment on one of the four routes.
 
-    Source: domain brief 1.5 (only patients who start a first definitive treatment are counted) and
-    4 (``d62_in_scope``).
+    Source: CWT guidance v12.1 (only patients who start a first definitive treatment are counted).
     """
     return all_of(d62_conditions(p))
 

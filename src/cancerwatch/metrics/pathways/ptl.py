@@ -12,7 +12,7 @@ Each open pathway gets the standard it is tracked against (62-day, else 31-day, 
 waiting on that clock, the next milestone and its due date, and the flags trusts manage by: more
 than 28 days without an FDS outcome, and more than 62 or 104 days without treatment. The provider
 holding the patient is the treating provider once it has received a transfer, else the first one.
-Rows never carry ``patient_id`` (design.md: never shown).
+Rows never carry ``patient_id`` (docs/record-level.md: it is never shown).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import ibis.expr.types as ir
 from cancerwatch.metrics.pathways import clocks
 from cancerwatch.metrics.pathways.breach_allocation import UNKNOWN_ORG, is_inter_provider_transfer
 
-#: 104 days: the long-waiter threshold of the 62-day PTL ("104-day" management standard; domain brief 1.2).
+#: 104 days: the long-waiter threshold of the 62-day PTL (the "104-day" waiters NHS England monitors).
 LONG_WAIT_DAYS = 104
 FDS_MILESTONE = "faster_diagnosis"
 DTT_MILESTONE = "decision_to_treat"

@@ -41,6 +41,7 @@ import ibis.expr.types as ir
 
 from cancerwatch.metrics.pathways import clocks
 from cancerwatch.metrics.pathways.breach_allocation import UNKNOWN_ORG, first_share
+from cancerwatch.warehouse.engines.base import RECORD_SOURCE_ID
 
 PROVIDER_BASIS = "provider"
 COMMISSIONER_BASIS = "commissioner"
@@ -274,7 +275,12 @@ def d62_events(p: ir.Table) -> ir.Table:
 
 def record_events(p: ir.Table) -> ir.Table:
     """Every counted clock stop of every standard (FDS, 31-day, 62-day): ``EVENT_SCHEMA``."""
-    return ibis.union(fds_events(p), d31_events(p), d62_events(p))
+    return ibis.union(fds_events(p), treated_events(p))
+
+
+def treated_events(p: ir.Table) -> ir.Table:
+    """The 31-day and 62-day events (those with a modality breakdown)."""
+    return ibis.union(d31_events(p), d62_events(p))
 
 
 def _grouping_sets(parent: ir.Table, name: str, query: str, schema: ibis.Schema) -> ir.Table:
@@ -286,16 +292,29 @@ def _grouping_sets(parent: ir.Table, name: str, query: str, schema: ibis.Schema)
     return ops.SQLStringView(parent=parent.alias(name).op(), query=query, schema=schema).to_expr()
 
 
-#: The aggregation pass, in SQL that DuckDB and Spark SQL both read: a grouping set per basis ×
-#: breakdown (by tumour group, all modalities; by modality, all tumour groups).
-SQL_GROUPING_SETS = """
-    SELECT cancer_key, cancer_other, modality_key, modality_other, provider, commissioner,
-           GROUPING(provider) AS commissioner_set, GROUPING(cancer_key) AS modality_set,
-           SUM(weight) AS total, SUM(within_weight) AS within_standard
-    FROM record_events
-    GROUP BY GROUPING SETS ((cancer_key, cancer_other, provider), (cancer_key, cancer_other, commissioner),
-                            (modality_key, modality_other, provider), (modality_key, modality_other, commissioner))
-"""
+#: The grouping sets of each kind of event: one per basis × breakdown (by tumour group, all
+#: modalities; by modality, all tumour groups). FDS events have no modality breakdown.
+_BY_CANCER = ("(cancer_key, cancer_other, provider)", "(cancer_key, cancer_other, commissioner)")
+_BY_MODALITY = ("(modality_key, modality_other, provider)", "(modality_key, modality_other, commissioner)")
+GROUPING_SETS = {"fds": _BY_CANCER, "treated": (*_BY_CANCER, *_BY_MODALITY)}
+
+
+def grouping_sets_sql(events: str, sets: tuple[str, ...]) -> str:
+    """The aggregation pass over the table named ``events``, in SQL that DuckDB and Spark SQL both read."""
+    modality_set = "GROUPING(cancer_key)" if any("modality_key" in s for s in sets) else "0"
+    modality = (
+        "modality_key, modality_other"
+        if modality_set != "0"
+        else "CAST(NULL AS BIGINT) AS modality_key, CAST(NULL AS STRING) AS modality_other"
+    )
+    return f"""
+        SELECT cancer_key, cancer_other, {modality}, provider, commissioner,
+               GROUPING(provider) AS commissioner_set, {modality_set} AS modality_set,
+               SUM(weight) AS total, SUM(within_weight) AS within_standard
+        FROM {events}
+        GROUP BY GROUPING SETS ({", ".join(sets)})
+    """  # noqa: S608 - constant text
+
 
 _SUMS_SCHEMA = ibis.schema(
     {
@@ -310,13 +329,15 @@ _SUMS_SCHEMA = ibis.schema(
 )
 
 
-def event_sums(events: ir.Table) -> ir.Table:
-    """Events summed in one pass, per basis × accountable organisation × breakdown × key: each event
-    counts once on each basis and in each of its breakdowns (``SQL_GROUPING_SETS``). FDS events
-    have no modality key, so their modality sets are dropped.
+def event_sums(p: ir.Table) -> ir.Table:
+    """The events of ``p`` summed in one pass per kind of event, per basis × accountable organisation
+    × breakdown × key: each event counts once on each basis and in each of its breakdowns.
     """
-    s = _grouping_sets(events, "record_events", SQL_GROUPING_SETS, _SUMS_SCHEMA)
-    s = s.filter((s.modality_set == 0) | s.modality_key.notnull())
+    parts = [
+        _grouping_sets(events, f"{kind}_events", grouping_sets_sql(f"{kind}_events", GROUPING_SETS[kind]), _SUMS_SCHEMA)
+        for kind, events in (("fds", fds_events(p)), ("treated", treated_events(p)))
+    ]
+    s = ibis.union(*parts)
     by_commissioner, by_modality = s.commissioner_set == 1, s.modality_set == 1
     return s.select(
         basis=ibis.ifelse(by_commissioner, COMMISSIONER_BASIS, PROVIDER_BASIS),
@@ -338,7 +359,9 @@ def _decode(
     c: ir.IntegerValue, known: tuple[str, ...], other: int | None, text: ir.StringValue | None
 ) -> ir.StringValue:
     """The text of code ``c``: a value of ``known``, the ``text`` beside an ``other`` code, or NULL."""
-    cases = [(c == i, v) for i, v in enumerate(known, start=1)]
+    cases: list[tuple[ir.BooleanValue, str | ir.StringValue | None]] = [
+        (c == i, v) for i, v in enumerate(known, start=1)
+    ]
     if other is not None:
         cases.append((c == other, text))
     return ibis.cases(*cases, else_=ibis.null("string"))
@@ -376,4 +399,24 @@ def facts_from_sums(sums: ir.Table) -> ir.Table:
 
 def record_facts(p: ir.Table) -> ir.Table:
     """Facts rows (``FACT_COLUMNS``) of the FDS, 31-day and 62-day standards from pathway rows."""
-    return facts_from_sums(event_sums(record_events(p)))
+    return facts_from_sums(event_sums(p))
+
+
+def warehouse_fact_rows(pathways: ir.Table, facts_schema: ibis.Schema) -> ir.Table:
+    """The record-level facts of ``pathways`` as rows of the warehouse's ``facts`` table (``facts_schema``).
+
+    ``dataset`` is ``record``, ``source_id`` is ``RECORD_SOURCE_ID`` and nothing is superseded;
+    counts take the warehouse's exact decimal type (halves are exact in binary, so the cast from
+    the sums loses nothing). These are the rules ``warehouse.engines.open_record_engine`` runs.
+    """
+    f = record_facts(pathways)
+    return (
+        f.select(
+            source_id=ibis.literal(RECORD_SOURCE_ID),
+            dataset=ibis.literal("record"),
+            **{c: f[c] for c in f.columns},
+            superseded_by=ibis.null("int32"),
+        )
+        .select(*facts_schema.names)
+        .cast(facts_schema)
+    )

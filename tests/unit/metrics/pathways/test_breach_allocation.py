@@ -1,6 +1,6 @@
 """62-day breach allocation between referring and treating providers: hand-worked cases.
 
-Every case is worked from the domain brief 2.2 table. Day 0 is the clock start; "wait" is the
+Every case is worked from the National Cancer Breach Allocation Guidance table. Day 0 is the clock start; "wait" is the
 treatment day less the adjustment; "receipt" is the IPT day; "after" is treatment − receipt.
 """
 
