@@ -1,12 +1,12 @@
 """Pathways → rows of the ``facts`` table, in the shape of NHS England's published extracts.
 
-Each clock stop becomes an *event*: one integer key packing (standard, route, month), the tumour
-group and the modality as they are written, the accountable provider, the commissioner, a weight
-and whether it was within the standard. Each standard's events come from **one filtered
-projection** of the pathways in which the dates become integer day numbers and the wait, the
-outcome and (62-day) the breach-allocation shares are computed once (``clocks``,
-``breach_allocation``). The events are then summed in **one aggregation pass** per kind of event
-with ``GROUPING SETS``, one set per basis × breakdown:
+Each clock stop becomes an *event*: a key packing (standard, route, tumour group, modality, month)
+into one integer, the accountable provider, the commissioner, a weight and whether it was within
+the standard. Each standard's events come from **one filtered projection** of the pathways in which
+the dates become integer day numbers and the wait, the outcome and (62-day) the breach-allocation
+shares are computed once (``clocks``, ``breach_allocation``). The events are then summed in **one
+aggregation pass** with ``GROUPING SETS`` (one set per basis), and the published breakdowns are
+rolled up from those sums in a second, small ``GROUPING SETS`` pass (one set per breakdown):
 
 - ``provider``: the accountable provider. FDS → the first provider (the contract has no "FDS end
   organisation"); 31-day → the treating provider, else the first provider; 62-day → the first and
@@ -21,16 +21,19 @@ once as ``cancer_type`` (tumour group, all modalities) and once as ``modality`` 
 cancers). Routes use the catalogue ids; 31-day rows carry ``first_treatment`` or
 ``subsequent_treatment`` like the published extracts.
 
-The key is decoded back to the published columns only on the summed rows. Tumour group and
-modality stay text: DuckDB and Spark group short text as fast as a computed code, and coding them
-would cost a ``CASE`` per row and per event. Ibis has no ``GROUPING SETS``, so the pass is written
-as SQL over the Ibis events (``grouping_sets_sql``): the text is plain SQL that DuckDB and Spark SQL
-both read, and the rest of the expression stays Ibis on either engine.
+The key is exact for any input: tumour groups and modalities outside the known lists below get an
+"other" code and their text travels beside the key (NULL for every known value); the key is decoded
+back to the published columns only on the summed rows. Ibis has no ``GROUPING SETS``, so the two
+passes are written as SQL over the Ibis events (``SQL_GROUPING_SETS``): the text is plain SQL that
+DuckDB and Spark SQL both read, and the rest of the expression stays Ibis on either engine.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
+from importlib import resources
 
 import ibis
 import ibis.expr.operations as ops
@@ -71,13 +74,28 @@ ROUTE_CODES: tuple[str, ...] = tuple(
 )
 
 
-# The packed key: (standard × 8 + route) × 2³¹ + month + 2³⁰, where month = year × 12 + month − 1
-# (the offset keeps it positive for any year in ±89 million). Route code 0 is NULL. Every stride is
-# at least 2³¹, so SQL engines type each literal, and so each product, as a 64-bit integer.
-_ROUTE_SLOTS = 8
+def _tumour_groups() -> tuple[str, ...]:
+    text = resources.files("cancerwatch.catalogue").joinpath("tumour_groups.csv").read_text("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return tuple(dict.fromkeys([r["group_2023"] for r in rows] + [r["group_2022"] for r in rows]))
+
+
+#: Tumour groups coded from 1 (both classifications of the catalogue); any other text is "other".
+CANCER_CODES: tuple[str, ...] = _tumour_groups()
+#: Treatment modalities coded from 1 (the contract's enumeration; docs/record-level.md).
+MODALITY_CODES: tuple[str, ...] = ("surgery", "anti_cancer_drug", "radiotherapy", "other")
+
+# The packed key: (((standard × 8 + route) × 32 + cancer) × 8 + modality) × 2³¹ + month + 2³⁰, where
+# month = year × 12 + month − 1 (the offset keeps it positive for any year in ±89 million). Code 0 is
+# NULL; the last code of cancer and modality is "other" (text beside the key). Every stride is at
+# least 2³¹, so SQL engines type each literal, and so each product, as a 64-bit integer.
+_ROUTE_SLOTS, _CANCER_SLOTS, _MODALITY_SLOTS = 8, 32, 8
 _MONTH_SLOTS, _MONTH_OFFSET = 1 << 31, 1 << 30
-assert len(ROUTE_CODES) < _ROUTE_SLOTS
-_ROUTE_STRIDE = _MONTH_SLOTS
+OTHER_CANCER, OTHER_MODALITY = _CANCER_SLOTS - 1, _MODALITY_SLOTS - 1
+assert len(ROUTE_CODES) < _ROUTE_SLOTS and len(CANCER_CODES) < OTHER_CANCER and len(MODALITY_CODES) < OTHER_MODALITY
+_MODALITY_STRIDE = _MONTH_SLOTS
+_CANCER_STRIDE = _MODALITY_STRIDE * _MODALITY_SLOTS
+_ROUTE_STRIDE = _CANCER_STRIDE * _CANCER_SLOTS
 _STANDARD_STRIDE = _ROUTE_STRIDE * _ROUTE_SLOTS
 
 
@@ -89,9 +107,10 @@ def _int64(n: int) -> ir.IntegerScalar:
 #: Columns of an event (the standards' events are stacked, so every column is nullable).
 EVENT_SCHEMA = ibis.schema(
     {
-        "event_key": "int64",
-        "cancer": "string",
-        "modality": "string",
+        "cancer_key": "int64",
+        "modality_key": "int64",
+        "cancer_other": "string",
+        "modality_other": "string",
         "provider": "string",
         "commissioner": "string",
         "weight": "float64",
@@ -100,32 +119,64 @@ EVENT_SCHEMA = ibis.schema(
 )
 
 
+def code(value: ir.StringValue, known: tuple[str, ...], other: int) -> ir.IntegerValue:
+    """1-based position of ``value`` in ``known``; 0 when NULL, ``other`` when not listed."""
+    position = ibis.literal(list(known)).index(value) + 1
+    return ibis.cases((value.isnull(), 0), (position > 0, position), else_=other).cast("int64")
+
+
+def other_text(value: ir.StringValue, value_code: ir.IntegerValue, other: int) -> ir.StringValue:
+    """The text of a value whose code is ``other`` (kept beside the key); NULL otherwise."""
+    return ibis.ifelse(value_code == other, value, ibis.null("string"))
+
+
+def _cancer(t: ir.Table) -> ir.IntegerValue:
+    return code(t.tumour_group, CANCER_CODES, OTHER_CANCER)
+
+
+def _modality(t: ir.Table) -> ir.IntegerValue:
+    return code(t.treatment_modality, MODALITY_CODES, OTHER_MODALITY)
+
+
 def month_index(d: ir.DateValue) -> ir.IntegerValue:
     """Months since January of year 0 of the month ``d`` falls in (year × 12 + month − 1)."""
     return d.year().cast("int64") * 12 + d.month().cast("int64") - 1
 
 
-def event_key(standard: str, route: ir.IntegerValue, month: ir.IntegerValue) -> ir.IntegerValue:
+def event_key(
+    standard: str,
+    route: ir.IntegerValue,
+    cancer: ir.IntegerValue | int,
+    modality: ir.IntegerValue | int,
+    month: ir.IntegerValue,
+) -> ir.IntegerValue:
     """The packed key of an event (layout above)."""
     base = _int64(STANDARD_CODES.index(standard) * _STANDARD_STRIDE + _MONTH_OFFSET)
-    return base + route * _int64(_ROUTE_STRIDE) + month
+    key = base + route * _int64(_ROUTE_STRIDE) + month
+    if not isinstance(cancer, int):
+        key = key + cancer * _int64(_CANCER_STRIDE)
+    if not isinstance(modality, int):
+        key = key + modality * _int64(_MODALITY_STRIDE)
+    return key
 
 
 def _route_code(route: ir.StringValue) -> ir.IntegerValue:
-    """1-based position of ``route`` in ``ROUTE_CODES``; 0 when NULL or not listed."""
-    return (ibis.literal(list(ROUTE_CODES)).index(route) + 1).fill_null(0).cast("int64")
+    return (ibis.literal(list(ROUTE_CODES)).index(route) + 1).cast("int64")
 
 
-def _event(t: ir.Table, *, key, provider, within, modality: bool = True) -> ir.Table:
-    """The event columns (``EVENT_SCHEMA``) of a filtered projection ``t`` of the pathways (weight 1)."""
+def _event(t: ir.Table, *, keys, provider, weight, within, modality: bool = True) -> ir.Table:
+    """The event columns (``EVENT_SCHEMA``) of a filtered projection ``t`` of the pathways."""
+    weight = ibis.literal(1.0) if weight is None else weight
     return t.select(
-        event_key=key,
-        cancer=t.tumour_group,
-        modality=t.treatment_modality if modality else ibis.null("string"),
+        **keys,
+        cancer_other=other_text(t.tumour_group, _cancer(t), OTHER_CANCER),
+        modality_other=other_text(t.treatment_modality, _modality(t), OTHER_MODALITY)
+        if modality
+        else ibis.null("string"),
         provider=provider,
         commissioner=t.commissioner_code.fill_null(UNKNOWN_ORG),
-        weight=ibis.literal(1.0),
-        within_weight=ibis.ifelse(within, 1.0, 0.0),
+        weight=weight,
+        within_weight=ibis.ifelse(within, weight, 0.0),
     ).cast(EVENT_SCHEMA)
 
 
@@ -135,13 +186,29 @@ def fds_events(p: ir.Table) -> ir.Table:
     stop = clocks.fds_stop_date(t)
     days = clocks.day_number(stop) - clocks.day_number(t.referral_date)
     wait = clocks.wait_from_days(days, clocks.clock_adjustment(t, clocks.FDS))
+    keys = _keys(clocks.FDS, _route_code(t.route), _cancer(t), None, month_index(stop))
     return _event(
         t,
-        key=event_key(clocks.FDS, _route_code(t.route), month_index(stop)),
+        keys=keys,
         provider=t.first_provider_code.fill_null(UNKNOWN_ORG),
+        weight=None,
         within=clocks.within_standard(wait, clocks.FDS_DAYS),
         modality=False,
     )
+
+
+def _treated_keys(t: ir.Table, standard: str, route: ir.IntegerValue) -> dict[str, ir.IntegerValue]:
+    return _keys(standard, route, _cancer(t), _modality(t), month_index(t.treatment_date))
+
+
+def _keys(standard: str, route, cancer, modality, month) -> dict[str, ir.IntegerValue]:
+    """The event's two keys: by tumour group (modality 0) and by modality (tumour group 0; NULL
+    without a modality breakdown, as for the FDS).
+    """
+    return {
+        "cancer_key": event_key(standard, route, cancer, 0, month),
+        "modality_key": ibis.null("int64") if modality is None else event_key(standard, route, 0, modality, month),
+    }
 
 
 def d31_events(p: ir.Table) -> ir.Table:
@@ -153,8 +220,9 @@ def d31_events(p: ir.Table) -> ir.Table:
     route = ibis.ifelse(t.treatment_kind == clocks.FIRST, first, subsequent).cast("int64")
     return _event(
         t,
-        key=event_key(clocks.D31, route, month_index(t.treatment_date)),
+        keys=_treated_keys(t, clocks.D31, route),
         provider=t.treating_provider_code.fill_null(t.first_provider_code).fill_null(UNKNOWN_ORG),
+        weight=None,
         within=clocks.within_standard(wait, clocks.D31_DAYS),
     )
 
@@ -177,9 +245,9 @@ def d62_events(p: ir.Table) -> ir.Table:
         & (t.treating_provider_code != t.first_provider_code.fill_null(""))
     )
     a = t.select(
-        event_key=event_key(clocks.D62, _route_code(t.route), month_index(t.treatment_date)),
-        cancer=t.tumour_group,
-        modality=t.treatment_modality,
+        **_treated_keys(t, clocks.D62, _route_code(t.route)),
+        cancer_other=other_text(t.tumour_group, _cancer(t), OTHER_CANCER),
+        modality_other=other_text(t.treatment_modality, _modality(t), OTHER_MODALITY),
         first=t.first_provider_code.fill_null(UNKNOWN_ORG),
         treating=t.treating_provider_code.fill_null(UNKNOWN_ORG),
         commissioner=t.commissioner_code.fill_null(UNKNOWN_ORG),
@@ -191,9 +259,10 @@ def d62_events(p: ir.Table) -> ir.Table:
         parts.append(
             a.filter(keep)
             .select(
-                "event_key",
-                "cancer",
-                "modality",
+                "cancer_key",
+                "modality_key",
+                "cancer_other",
+                "modality_other",
                 provider=provider,
                 commissioner=a.commissioner,
                 weight=weight,
@@ -225,22 +294,21 @@ def _grouping_sets(parent: ir.Table, name: str, query: str, schema: ibis.Schema)
 
 #: The grouping sets of each kind of event: one per basis × breakdown (by tumour group, all
 #: modalities; by modality, all tumour groups). FDS events have no modality breakdown.
-_BY_CANCER = ("(event_key, cancer, provider)", "(event_key, cancer, commissioner)")
-_BY_MODALITY = ("(event_key, modality, provider)", "(event_key, modality, commissioner)")
+_BY_CANCER = ("(cancer_key, cancer_other, provider)", "(cancer_key, cancer_other, commissioner)")
+_BY_MODALITY = ("(modality_key, modality_other, provider)", "(modality_key, modality_other, commissioner)")
 GROUPING_SETS = {"fds": _BY_CANCER, "treated": (*_BY_CANCER, *_BY_MODALITY)}
 
 
 def grouping_sets_sql(events: str, sets: tuple[str, ...]) -> str:
-    """The aggregation pass over the table named ``events``, in SQL that DuckDB and Spark SQL both read.
-
-    ``commissioner_set`` is 1 on the commissioner basis; ``modality_set`` is 1 in the modality
-    breakdown (where ``cancer`` is not grouped, so NULL), and the column not grouped in a set is NULL.
-    """
-    by_modality = any("modality" in s for s in sets)
-    modality = "modality" if by_modality else "CAST(NULL AS STRING) AS modality"
-    modality_set = "GROUPING(cancer)" if by_modality else "0"
+    """The aggregation pass over the table named ``events``, in SQL that DuckDB and Spark SQL both read."""
+    modality_set = "GROUPING(cancer_key)" if any("modality_key" in s for s in sets) else "0"
+    modality = (
+        "modality_key, modality_other"
+        if modality_set != "0"
+        else "CAST(NULL AS BIGINT) AS modality_key, CAST(NULL AS STRING) AS modality_other"
+    )
     return f"""
-        SELECT event_key, cancer, {modality}, provider, commissioner,
+        SELECT cancer_key, cancer_other, {modality}, provider, commissioner,
                GROUPING(provider) AS commissioner_set, {modality_set} AS modality_set,
                SUM(weight) AS total, SUM(within_weight) AS within_standard
         FROM {events}
@@ -250,7 +318,9 @@ def grouping_sets_sql(events: str, sets: tuple[str, ...]) -> str:
 
 _SUMS_SCHEMA = ibis.schema(
     {
-        **{c: EVENT_SCHEMA[c] for c in ("event_key", "cancer", "modality", "provider", "commissioner")},
+        **{c: EVENT_SCHEMA[c] for c in ("cancer_key", "cancer_other", "modality_key", "modality_other")},
+        "provider": "string",
+        "commissioner": "string",
         "commissioner_set": "int64",
         "modality_set": "int64",
         "total": "float64",
@@ -268,22 +338,33 @@ def event_sums(p: ir.Table) -> ir.Table:
         for kind, events in (("fds", fds_events(p)), ("treated", treated_events(p)))
     ]
     s = ibis.union(*parts)
-    by_commissioner = s.commissioner_set == 1
+    by_commissioner, by_modality = s.commissioner_set == 1, s.modality_set == 1
     return s.select(
         basis=ibis.ifelse(by_commissioner, COMMISSIONER_BASIS, PROVIDER_BASIS),
         org_code=ibis.ifelse(by_commissioner, s.commissioner, s.provider),
-        by_modality=s.modality_set == 1,
-        event_key=s.event_key,
-        cancer=s.cancer,
-        modality=s.modality,
+        by_modality=by_modality,
+        event_key=ibis.ifelse(by_modality, s.modality_key, s.cancer_key),
+        other=ibis.ifelse(by_modality, s.modality_other, s.cancer_other),
         total=s.total,
         within_standard=s.within_standard,
     )
 
 
-def _decode(c: ir.IntegerValue, known: tuple[str, ...]) -> ir.StringValue:
-    """The text of code ``c``: the ``c``-th value of ``known`` (from 1), or NULL."""
-    return ibis.cases(*((c == i, v) for i, v in enumerate(known, start=1)), else_=ibis.null("string"))
+def _field(key: ir.IntegerValue, stride: int, slots: int) -> ir.IntegerValue:
+    """One field of a packed key."""
+    return (key // _int64(stride)) % slots
+
+
+def _decode(
+    c: ir.IntegerValue, known: tuple[str, ...], other: int | None, text: ir.StringValue | None
+) -> ir.StringValue:
+    """The text of code ``c``: a value of ``known``, the ``text`` beside an ``other`` code, or NULL."""
+    cases: list[tuple[ir.BooleanValue, str | ir.StringValue | None]] = [
+        (c == i, v) for i, v in enumerate(known, start=1)
+    ]
+    if other is not None:
+        cases.append((c == other, text))
+    return ibis.cases(*cases, else_=ibis.null("string"))
 
 
 def facts_from_sums(sums: ir.Table) -> ir.Table:
@@ -292,17 +373,19 @@ def facts_from_sums(sums: ir.Table) -> ir.Table:
     std = key // _int64(_STANDARD_STRIDE)
     month = key % _int64(_MONTH_SLOTS) - _int64(_MONTH_OFFSET)
     period = ibis.date(month // 12, month % 12 + 1, 1)
+    cancer = _decode(_field(key, _CANCER_STRIDE, _CANCER_SLOTS), CANCER_CODES, OTHER_CANCER, sums.other)
+    modality = _decode(_field(key, _MODALITY_STRIDE, _MODALITY_SLOTS), MODALITY_CODES, OTHER_MODALITY, sums.other)
     is_fds = std == STANDARD_CODES.index(clocks.FDS)
     return sums.select(
         basis=sums.basis,
         period=period,
         standard=ibis.cases(*((std == i, s) for i, s in enumerate(STANDARD_CODES))),
         org_code=sums.org_code,
-        route=_decode((key // _int64(_ROUTE_STRIDE)) % _ROUTE_SLOTS, ROUTE_CODES),
-        modality=sums.modality,
-        cancer_type=sums.cancer,
+        route=_decode(_field(key, _ROUTE_STRIDE, _ROUTE_SLOTS), ROUTE_CODES, None, None),
+        modality=modality,
+        cancer_type=cancer,
         tumour_scheme=ibis.cases(
-            (sums.cancer.isnull(), ibis.null("string")),
+            (cancer.isnull(), ibis.null("string")),
             (is_fds, "fds_suspected"),
             (period >= RECLASSIFICATION_MONTH, "2023"),
             else_="2022",
