@@ -15,6 +15,7 @@ from typing import Annotated
 import ibis
 import typer
 
+from cancerwatch.catalogue.organisations import default_basis
 from cancerwatch.catalogue.standards import get_standard
 from cancerwatch.cli.commands.metrics import (
     TABLE_COLUMNS,
@@ -231,7 +232,7 @@ def register(app: typer.Typer) -> None:
             rows = []
             for q in queries:
                 expr = reconcile_counts(
-                    facts, rollup, get_standard(q.standard), level=q.level, basis=q.basis,
+                    facts, rollup, get_standard(q.standard), level=q.level, basis=q.basis or default_basis(q.level),
                     date_from=q.date_from, date_to=q.date_to,
                 )  # fmt: skip
                 rows.extend(_iso(expr.to_pyarrow().to_pylist()))
