@@ -299,8 +299,8 @@ def main() -> None:
 
     print(
         f"record-level engine: DuckDB, {args.threads} threads, source: {args.source}; {MONTHS} months from "
-        f"{START:%Y-%m}; medians of {args.repeat} runs per side (fresh processes, in rotation), "
-        f"{args.big_repeat} at {args.big:,}"
+        f"{START:%Y-%m}; medians of {args.repeat} runs per side (fresh processes, in rotation)"
+        + (f", {args.big_repeat} at {args.big:,}" if args.big else "")
     )
     print(f"{'pathways':>12} {'side':>7} {'facts s':>8} {'levels s':>9} {'total s':>8} {'runs (s)':>22} "
           f"{'peak':>10} {'fact rows':>10} {'level rows':>10}")  # fmt: skip
