@@ -1,28 +1,35 @@
-"""Record-level engine benchmark: all standards × all levels × all months from synthetic pathways.
+"""Record-level engine benchmark: all standards × all levels × all months from synthetic pathways,
+against pandas and Polars implementations of the same rules, in one run.
 
 What is timed (engine): the pathways already loaded in a DuckDB warehouse (the ``pathways`` table,
 as ``cancerwatch load`` leaves it) → the record-level ``facts`` (FDS, 31-day and 62-day, provider
 and commissioner basis, every published breakdown; ``metrics.pathways.record_facts``) written to a
-table → every standard (FDS, 31-day, 62-day) at every organisation level of both bases (provider
-basis: national, region, Alliance, ICB, provider; commissioner basis: national, region, Alliance,
-ICB, sub-ICB), month by month (``metrics.performance.metric_counts``), fetched as one Arrow table.
-Each engine run is a fresh process (cold start, 2 DuckDB threads); its peak resident memory is read
-from the operating system when it ends (``os.wait4``), so it includes the interpreter, Ibis and
-DuckDB.
+table → every standard at every organisation level of both bases (provider basis: national, region,
+Alliance, ICB, provider; commissioner basis: national, region, Alliance, ICB, sub-ICB), month by
+month (``metrics.pathways.levels.level_counts``), fetched as one Arrow table. Building and compiling
+the Ibis expressions is inside the timing.
 
-Baseline: a straightforward pandas implementation of the same rules (FDS, 31-day, 62-day waits,
-breach allocation, roll-up through ``org_rollup`` by month), from the pathways as a DataFrame in
-memory (also a fresh process, reading not timed) to the same table of standards × levels × months.
-It runs on a size pandas holds comfortably (``--pandas-rows``); rates are compared per row. Both
-sides are run on that size too, and their outputs must be equal (an independent check of the engine).
+Baselines (``benchmarks/pathway_baselines.py``): the same rules written independently in pandas
+(vectorised, categorical and integer keys) and in Polars, from the pathways already in memory
+(reading them is not timed) to the same two outputs: the facts and the levels. At every size both
+baselines run, their outputs and the engine's are compared row by row (facts and levels), and the
+run fails if any differs.
+
+Each run is a fresh process (cold start) limited to ``--threads`` threads (DuckDB and Polars; pandas
+uses one); its peak resident memory is read from the operating system when it ends (``os.wait4``),
+so it includes the interpreter and the libraries. Times are medians of ``--repeat`` runs, taken in
+rotation (engine, pandas, Polars, engine, ...) so that a change in the machine's load falls on all
+three alike; ratios are of medians from the same run.
 
 Data: ``cancerwatch.synth.generate(N, seed=2024)`` over ten years (April 2014 to March 2024; 40 M
 pathways is about ten years of England's volume), cached in ``$CW_BENCH_DIR`` (default
 ``/tmp/cw-bench``) as ``pathways_N.parquet``, with a warehouse per size (``warehouse_N.duckdb``).
 Files are written under a temporary name and renamed, so concurrent runs can share the cache.
 
-Targets (issue 4): 40 M pathways in ≤ 5 s, ≥ 20× pandas' per-row rate, peak memory ≤ 4 GiB.
-Run: ``flock /tmp/cw-bench.lock python benchmarks/bench_pathways.py [--sizes 1000000 10000000 40000000]``.
+Targets (issue 18): at 1 M and 10 M pathways the engine ≥ 10× pandas and faster than Polars; 40 M
+pathways in ≤ 5 s with a peak of ≤ 4 GiB.
+Run: ``flock /tmp/cw-bench.lock python benchmarks/bench_pathways.py [--sizes 1000000 10000000]
+[--big 40000000]``.
 """
 
 from __future__ import annotations
@@ -45,9 +52,13 @@ GEO = Path(__file__).resolve().parents[1] / "data" / "geo"
 SOURCE_ID = 1
 GIB = 1024**3
 TARGET_SECONDS = 5.0
-TARGET_RATIO = 20.0
+TARGET_PANDAS = 10.0
+TARGET_POLARS = 1.0
 TARGET_MEMORY = 4 * GIB
-OUT_COLUMNS = ["standard", "basis", "level", "period_start", "unit_code", "total", "within_standard"]
+SIDES = ("engine", "pandas", "polars")
+FACT_KEY = ["basis", "breakdown", "standard", "period", "org_code", "route", "cancer_type", "modality"]
+LEVEL_KEY = ["standard", "basis", "level", "period_start", "unit_code"]
+COUNTS = ("total", "within_standard", "breaches")
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -107,17 +118,11 @@ def warehouse_file(n: int) -> Path:
     return path
 
 
-# --- engine: Ibis expressions on the embedded warehouse ---------------------------------------
+# --- the three sides (each in a fresh process) --------------------------------------------------
 
 
-def level_combinations() -> list[tuple[str, str]]:
-    from cancerwatch.metrics.pathways.levels import level_combinations as combos
-
-    return combos()
-
-
-def run_engine(n: int, source: str, threads: int, memory_limit: str | None, out_path: str | None) -> dict:
-    """The timed engine run (in a fresh process): pathways → facts table → standards × levels × months."""
+def run_engine(n: int, source: str, threads: int, memory_limit: str | None, out: str | None) -> dict:
+    """The timed engine run: pathways → facts table → standards × levels × months (Arrow)."""
     import duckdb
     import pyarrow.parquet as pq
 
@@ -131,191 +136,125 @@ def run_engine(n: int, source: str, threads: int, memory_limit: str | None, out_
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     backend = ibis_backend(con)
+    rollup = backend.table("org_rollup")
     t0 = time.perf_counter()
     p = backend.table("pathways") if source == "warehouse" else backend.read_parquet(str(pathways_file(n)))
     f = record_facts(p)
-    counts = ("total", "within_standard", "breaches")
-    f = f.select(**{c: f[c].cast("decimal(14, 1)") if c in counts else f[c] for c in FACT_COLUMNS})
+    # The warehouse's exact decimal counts (halves are exact in binary, so the cast loses nothing).
+    f = f.select(**{c: f[c].cast("decimal(14, 1)") if c in COUNTS else f[c] for c in FACT_COLUMNS})
     facts = backend.create_table("bench_facts", f, temp=True)
     t1 = time.perf_counter()
-    levels = level_counts(facts, backend.table("org_rollup"))
-    out = levels.mutate(total=levels.total.cast("float64"), within_standard=levels.within_standard.cast("float64"))
-    out = out.to_pyarrow()
+    levels = level_counts(facts, rollup).to_pyarrow()
     t2 = time.perf_counter()
     fact_rows = con.execute("SELECT count(*) FROM bench_facts").fetchone()[0]
-    if out_path:
-        pq.write_table(out.select(OUT_COLUMNS), out_path)
-    return {
-        "facts_s": t1 - t0,
-        "levels_s": t2 - t1,
-        "total_s": t2 - t0,
-        "fact_rows": fact_rows,
-        "out_rows": out.num_rows,
-    }
+    if out:
+        pq.write_table(facts.to_pyarrow(), f"{out}.facts.parquet")
+        pq.write_table(levels, f"{out}.levels.parquet")
+    return {"facts_s": t1 - t0, "levels_s": t2 - t1, "total_s": t2 - t0, "fact_rows": fact_rows,
+            "out_rows": levels.num_rows}  # fmt: skip
 
 
-# --- baseline: the same rules in plain pandas ----------------------------------------------------
-
-FDS_ROUTES = ["urgent_suspected_cancer", "screening", "breast_symptomatic"]
-D62_ROUTES = [*FDS_ROUTES, "consultant_upgrade"]
-
-
-def pandas_events(df):
-    """One row per counted clock stop and accountable organisation: standard, period, provider,
-    commissioner, weight (62-day shares: 1 or 0.5), within (CWT guidance; breach allocation 2016)."""
-    import numpy as np
-    import pandas as pd
-
-    ref, dtt, treat, ipt = df.referral_date, df.decision_to_treat_date, df.treatment_date, df.ipt_date
-    adj = df.adjustment_days.fillna(0)
-    kind, route = df.treatment_kind, df.route
-    first = df.first_provider_code.fillna("UNKNOWN")
-    commissioner = df.commissioner_code.fillna("UNKNOWN")
-
-    def events(mask, standard, stop, provider, within, weight=1.0):
-        return pd.DataFrame(
-            {
-                "standard": standard,
-                "period": stop[mask].dt.to_period("M").dt.to_timestamp(),
-                "provider": provider[mask],
-                "commissioner": commissioner[mask],
-                "weight": weight if np.isscalar(weight) else weight[mask],
-                "within": within[mask],
-            }
-        )
-
-    # FDS: USC, screening, breast symptomatic referrals (not subsequent-treatment rows); the clock
-    # stops at the earlier of the FDS end and the decision to treat; within when wait − adjustment ≤ 28.
-    fds_stop = df[["fds_end_date", "decision_to_treat_date"]].min(axis=1)
-    fds = route.isin(FDS_ROUTES) & (kind != "subsequent") & fds_stop.notna()
-    fds_wait = ((fds_stop - ref).dt.days - adj).clip(lower=0)
-    parts = [events(fds, "fds", fds_stop, first, fds_wait <= 28)]
-
-    # 31 days: every first or subsequent treatment with a decision to treat; the treating provider.
-    d31 = kind.isin(["first", "subsequent"]) & dtt.notna() & treat.notna()
-    treating = df.treating_provider_code.fillna(first)
-    parts.append(events(d31, "31d", treat, treating, (treat - dtt).dt.days <= 31))
-
-    # 62 days: first treatments on the four urgent routes; breach allocation between providers.
-    d62 = (kind == "first") & route.isin(D62_ROUTES) & treat.notna()
-    within = ((treat - ref).dt.days - adj).clip(lower=0) <= 62
-    transfer = (
-        ipt.notna()
-        & df.treating_provider_code.notna()
-        & (df.treating_provider_code != df.first_provider_code.fillna(""))
-    )
-    treating_org = df.treating_provider_code.fillna("UNKNOWN")
-    receipt_day = (ipt - ref).dt.days
-    after_receipt = (treat - ipt).dt.days
-    first_share = pd.Series(
-        np.select(
-            [~transfer, within, receipt_day <= 38, after_receipt <= 24],
-            [1.0, 0.5, 0.0, 1.0],
-            0.5,
-        ),
-        index=df.index,
-    )
-    parts.append(events(d62 & (first_share > 0), "62d", treat, first, within, first_share))
-    parts.append(events(d62 & (first_share < 1), "62d", treat, treating_org, within, 1 - first_share))
-    return pd.concat(parts, ignore_index=True)
-
-
-def pandas_levels(df, rollup):
-    """Every standard × (basis, level) × month from the pathway rows (``OUT_COLUMNS``)."""
-    import pandas as pd
-
-    e = pandas_events(df)
-    e["within_w"] = e.weight.where(e.within, 0.0)
-    out = []
-    for basis, level in level_combinations():
-        org = "provider" if basis == "provider" else "commissioner"
-        g = e.groupby(["standard", "period", org], as_index=False)[["weight", "within_w"]].sum()
-        g = g.rename(columns={org: "org_code"})
-        if level == "national":
-            g["unit_code"] = "ENG"
-        elif level == "provider":
-            g["unit_code"] = g.org_code
-        else:
-            r = rollup[(rollup.basis == basis) & (rollup.level == level)]
-            m = g.merge(r, on="org_code")
-            m = m[(m.period >= m.valid_from) & (m.valid_to.isna() | (m.period <= m.valid_to))]
-            mapped = m.assign(unit_code=m.parent_code)[[*g.columns, "unit_code"]]
-            keys = mapped[["standard", "period", "org_code"]].drop_duplicates()
-            rest = g.merge(keys, how="left", indicator=True)
-            rest = rest[rest["_merge"] == "left_only"].drop(columns="_merge").assign(unit_code="UNMAPPED")
-            g = pd.concat([mapped, rest], ignore_index=True)
-        s = g.groupby(["standard", "period", "unit_code"], as_index=False)[["weight", "within_w"]].sum()
-        out.append(
-            pd.DataFrame(
-                {
-                    "standard": s.standard,
-                    "basis": basis,
-                    "level": level,
-                    "period_start": s.period.dt.date,
-                    "unit_code": s.unit_code,
-                    "total": s.weight,
-                    "within_standard": s.within_w,
-                }
-            )
-        )
-    return pd.concat(out, ignore_index=True)
-
-
-def run_pandas(n: int, out_path: str | None) -> dict:
-    """The timed baseline run (in a fresh process): pathways DataFrame → standards × levels × months."""
+def _inputs(n: int):
     import duckdb
-    import pandas as pd
+    import pyarrow.parquet as pq
 
-    df = pd.read_parquet(pathways_file(n))
-    for c in ("referral_date", "fds_end_date", "decision_to_treat_date", "treatment_date", "ipt_date"):
-        df[c] = pd.to_datetime(df[c])
+    table = pq.read_table(pathways_file(n))
     con = duckdb.connect(str(warehouse_file(n)), read_only=True)
-    rollup = con.execute("SELECT * FROM org_rollup").df()
+    rollup = con.table("org_rollup").to_arrow_table()
     con.close()
+    return table, rollup
+
+
+def run_pandas(n: int, out: str | None) -> dict:
+    """The timed pandas run: pathways DataFrame (in memory) → facts and levels DataFrames."""
+    import pandas as pd
+    import pathway_baselines as pb
+
+    table, rollup_arrow = _inputs(n)
+    df = pb.pandas_frame(table)
+    rollup = rollup_arrow.to_pandas()
     for c in ("valid_from", "valid_to"):
         rollup[c] = pd.to_datetime(rollup[c])
+    del table
     t0 = time.perf_counter()
-    out = pandas_levels(df, rollup)
+    facts, levels = pb.pandas_record(df, rollup)
     t1 = time.perf_counter()
-    if out_path:
-        out.to_parquet(out_path, index=False)
-    return {"total_s": t1 - t0, "out_rows": len(out)}
+    if out:
+        facts.to_parquet(f"{out}.facts.parquet", index=False)
+        levels.to_parquet(f"{out}.levels.parquet", index=False)
+    return {"total_s": t1 - t0, "fact_rows": len(facts), "out_rows": len(levels)}
+
+
+def run_polars(n: int, out: str | None) -> dict:
+    """The timed Polars run: pathways DataFrame (in memory) → facts and levels DataFrames."""
+    import pathway_baselines as pb
+    import polars as pl
+
+    table, rollup_arrow = _inputs(n)
+    df = pb.polars_frame(table)
+    rollup = pl.from_arrow(rollup_arrow)
+    del table
+    t0 = time.perf_counter()
+    facts, levels = pb.polars_record(df, rollup)
+    t1 = time.perf_counter()
+    if out:
+        facts.write_parquet(f"{out}.facts.parquet")
+        levels.write_parquet(f"{out}.levels.parquet")
+    return {"total_s": t1 - t0, "fact_rows": facts.height, "out_rows": levels.height}
 
 
 # --- driver --------------------------------------------------------------------------------------
 
 
-def measure(args: list[str]) -> dict:
+def measure(args: list[str], threads: int) -> dict:
     """Run one measurement in a fresh process; add its peak resident memory (bytes)."""
     cmd = [sys.executable, __file__, "_child", *args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    env = {**os.environ, "POLARS_MAX_THREADS": str(threads)}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"measurement failed: {' '.join(cmd)}")
     result = json.loads(out.strip().splitlines()[-1])
     result["peak_rss"] = usage.ru_maxrss * 1024  # KiB on Linux
     return result
 
 
-def repeated(args: list[str], repeat: int) -> dict:
-    runs = [measure(args) for _ in range(repeat)]
-    best = {k: statistics.median(r[k] for r in runs) for k in runs[0] if isinstance(runs[0][k], float)}
-    return {**runs[0], **best, "peak_rss": max(r["peak_rss"] for r in runs), "runs": len(runs)}
+def summary(runs: list[dict]) -> dict:
+    """Medians of the timings (peak memory: the largest), with every run's total kept."""
+    times = {k: statistics.median(r[k] for r in runs) for k in runs[0] if k.endswith("_s")}
+    return {**runs[0], **times, "peak_rss": max(r["peak_rss"] for r in runs),
+            "totals": [round(r["total_s"], 3) for r in runs]}  # fmt: skip
 
 
-def same_output(a: str, b: str) -> tuple[bool, int]:
+def _normalised(prefix: str, part: str, keys: list[str]):
     import pandas as pd
 
-    def load(path):
-        t = pd.read_parquet(path)
-        t["period_start"] = pd.to_datetime(t.period_start)
-        t[["total", "within_standard"]] = t[["total", "within_standard"]].round(1)
-        return t.sort_values(OUT_COLUMNS[:5]).reset_index(drop=True)[OUT_COLUMNS]
+    t = pd.read_parquet(f"{prefix}.{part}.parquet")
+    for c in t.columns:
+        if c in COUNTS:
+            t[c] = t[c].astype(float).round(1)
+        elif c in ("period", "period_start"):
+            t[c] = pd.to_datetime(t[c]).astype("datetime64[s]")
+        else:
+            t[c] = t[c].astype(object).where(t[c].notna(), None)
+    columns = sorted(t.columns)
+    return t.sort_values(keys).reset_index(drop=True)[columns]
 
-    x, y = load(a), load(b)
-    return bool(x.shape == y.shape and x.equals(y)), len(x)
+
+def same_outputs(prefixes: dict[str, str]) -> dict[str, dict]:
+    """Row-by-row comparison of each side's facts and levels with the engine's."""
+    result = {}
+    for part, keys in (("facts", FACT_KEY), ("levels", LEVEL_KEY)):
+        engine = _normalised(prefixes["engine"], part, keys)
+        for side in SIDES[1:]:
+            other = _normalised(prefixes[side], part, keys)
+            equal = list(engine.columns) == list(other.columns) and engine.equals(other)
+            result.setdefault(side, {})[part] = (equal, len(engine), len(other))
+    for prefix in prefixes.values():
+        for part in ("facts", "levels"):
+            os.remove(f"{prefix}.{part}.parquet")
+    return result
 
 
 def _mib(b: float) -> str:
@@ -324,10 +263,11 @@ def _mib(b: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000, 40_000_000])
-    parser.add_argument("--pandas-rows", type=int, default=1_000_000, help="size of the pandas baseline run")
-    parser.add_argument("--repeat", type=int, default=3, help="engine runs per size (median)")
-    parser.add_argument("--pandas-repeat", type=int, default=1)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000],
+                        help="sizes compared with pandas and Polars")  # fmt: skip
+    parser.add_argument("--big", type=int, default=40_000_000, help="size timed for the engine alone (0: none)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per side and size (median)")
+    parser.add_argument("--big-repeat", type=int, default=2, help="engine runs at the --big size (median)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 3GB (default: DuckDB's)")
     parser.add_argument("--source", choices=("warehouse", "parquet"), default="warehouse")
@@ -335,82 +275,90 @@ def main() -> None:
     args = parser.parse_args()
 
     sizes = sorted(set(args.sizes))
-    for n in sorted({*sizes, args.pandas_rows}):
+    for n in [*sizes, *([args.big] if args.big else [])]:
         warehouse_file(n)
-    common = ["--threads", str(args.threads), "--source", args.source]
+    engine_args = ["--threads", str(args.threads), "--source", args.source]
     if args.memory_limit:
-        common += ["--memory-limit", args.memory_limit]
+        engine_args += ["--memory-limit", args.memory_limit]
+    side_args = {"engine": engine_args, "pandas": [], "polars": []}
 
-    check_e, check_p = (str(CACHE / f"check-{os.getpid()}-{k}.parquet") for k in ("engine", "pandas"))
-    base = repeated(["pandas", str(args.pandas_rows), "--out", check_p], args.pandas_repeat)
-    measure(["engine", str(args.pandas_rows), *common, "--out", check_e])
-    equal, groups = same_output(check_e, check_p)
-    for f in (check_e, check_p):
-        os.remove(f)
-
-    results = {}
+    results: dict[int, dict] = {}
+    checks: dict[int, dict] = {}
     for n in sizes:
-        results[n] = repeated(["engine", str(n), *common], args.repeat)
+        runs: dict[str, list[dict]] = {side: [] for side in SIDES}
+        prefixes = {side: str(CACHE / f"check-{os.getpid()}-{n}-{side}") for side in SIDES}
+        for i in range(args.repeat):
+            for side in SIDES:
+                out = ["--out", prefixes[side]] if i == 0 else []
+                runs[side].append(measure([side, str(n), *side_args[side], *out], args.threads))
+        results[n] = {side: summary(r) for side, r in runs.items()}
+        checks[n] = same_outputs(prefixes)
+    big = None
+    if args.big:
+        big = summary([measure(["engine", str(args.big), *engine_args], args.threads) for _ in range(args.big_repeat)])
 
-    base_rate = args.pandas_rows / base["total_s"]
     print(
-        f"record-level engine: DuckDB, {args.threads} threads, source: {args.source}; "
-        f"{MONTHS} months from {START:%Y-%m}; engine median of {args.repeat}, pandas {args.pandas_repeat}"
+        f"record-level engine: DuckDB, {args.threads} threads, source: {args.source}; {MONTHS} months from "
+        f"{START:%Y-%m}; medians of {args.repeat} runs per side (fresh processes, in rotation)"
+        + (f", {args.big_repeat} at {args.big:,}" if args.big else "")
     )
-    print(
-        f"{'pathways':>12} {'facts s':>8} {'levels s':>9} {'total s':>8} {'rows/s':>12} {'peak':>10} "
-        f"{'fact rows':>10} {'out rows':>9}"
-    )
-    for n, r in results.items():
-        print(
-            f"{n:>12,} {r['facts_s']:>8.2f} {r['levels_s']:>9.2f} {r['total_s']:>8.2f} {n / r['total_s']:>12,.0f} "
-            f"{_mib(r['peak_rss']):>10} {r['fact_rows']:>10,} {r['out_rows']:>9,}"
-        )
-    print(
-        f"pandas baseline {args.pandas_rows:,}: {base['total_s']:.2f} s ({base_rate:,.0f} rows/s), "
-        f"peak {_mib(base['peak_rss'])}"
-    )
-    print(
-        f"check at {args.pandas_rows:,}: engine and pandas outputs {'EQUAL' if equal else 'DIFFER'} "
-        f"({groups:,} standard × level × org × month rows)"
-    )
-    big = max(sizes)
-    r = results[big]
-    ratio = (big / r["total_s"]) / base_rate
-    same = args.pandas_rows in results and base["total_s"] / results[args.pandas_rows]["total_s"]
-    print(
-        f"ratio per row (engine at {big:,} / pandas at {args.pandas_rows:,}): {ratio:.1f}x "
-        f"(target >= {TARGET_RATIO:.0f}x)"
-    )
-    if same:
-        print(f"ratio at the same size ({args.pandas_rows:,}): {same:.1f}x")
-    print(
-        f"engine at {big:,}: {r['total_s']:.2f} s (target <= {TARGET_SECONDS:.0f} s), "
-        f"peak {_mib(r['peak_rss'])} (target <= {_mib(TARGET_MEMORY)})"
-    )
-    met = r["total_s"] <= TARGET_SECONDS and ratio >= TARGET_RATIO and r["peak_rss"] <= TARGET_MEMORY and equal
-    print("targets: " + ("met" if met else "MISSED"))
+    print(f"{'pathways':>12} {'side':>7} {'facts s':>8} {'levels s':>9} {'total s':>8} {'runs (s)':>22} "
+          f"{'peak':>10} {'fact rows':>10} {'level rows':>10}")  # fmt: skip
+    for n, by_side in results.items():
+        for side, r in by_side.items():
+            facts_s = f"{r['facts_s']:>8.2f}" if "facts_s" in r else f"{'':>8}"
+            levels_s = f"{r['levels_s']:>9.2f}" if "levels_s" in r else f"{'':>9}"
+            print(f"{n:>12,} {side:>7} {facts_s} {levels_s} {r['total_s']:>8.2f} "
+                  f"{' '.join(f'{t:.2f}' for t in r['totals']):>22} {_mib(r['peak_rss']):>10} "
+                  f"{r['fact_rows']:>10,} {r['out_rows']:>10,}")  # fmt: skip
+    equal = True
+    for n, check in checks.items():
+        for side, parts in check.items():
+            for part, (same, rows, other_rows) in parts.items():
+                equal &= same
+                print(f"check at {n:,}: {part} of engine and {side} {'EQUAL' if same else 'DIFFER'} "
+                      f"({rows:,} and {other_rows:,} rows)")  # fmt: skip
+    met = equal
+    for n, by_side in results.items():
+        e = by_side["engine"]["total_s"]
+        vs_pandas, vs_polars = by_side["pandas"]["total_s"] / e, by_side["polars"]["total_s"] / e
+        ok_pandas, ok_polars = vs_pandas >= TARGET_PANDAS, vs_polars > TARGET_POLARS
+        met &= ok_pandas and ok_polars
+        print(f"at {n:,}: engine {vs_pandas:.1f}x pandas (target >= {TARGET_PANDAS:.0f}x: "
+              f"{'met' if ok_pandas else 'MISSED'}), {vs_polars:.2f}x Polars (target > 1x: "
+              f"{'met' if ok_polars else 'MISSED'})")  # fmt: skip
+    if big:
+        ok_time, ok_memory = big["total_s"] <= TARGET_SECONDS, big["peak_rss"] <= TARGET_MEMORY
+        met &= ok_time and ok_memory
+        print(f"engine at {args.big:,}: {big['total_s']:.2f} s (facts {big['facts_s']:.2f}, levels "
+              f"{big['levels_s']:.2f}; runs {' '.join(f'{t:.2f}' for t in big['totals'])}; target <= "
+              f"{TARGET_SECONDS:.0f} s: {'met' if ok_time else 'MISSED'}), peak {_mib(big['peak_rss'])} "
+              f"(target <= {_mib(TARGET_MEMORY)}: {'met' if ok_memory else 'MISSED'}), "
+              f"{big['fact_rows']:,} fact rows")  # fmt: skip
+    print("targets: " + ("all met" if met else "NOT all met"))
     if args.json:
-        args.json.write_text(
-            json.dumps({"engine": results, "pandas": base, "ratio": ratio, "equal": equal}, indent=2, default=str)
-        )
+        args.json.write_text(json.dumps({"sizes": results, "big": big, "checks": checks, "equal": equal},
+                                        indent=2, default=str))  # fmt: skip
     if not equal:
         sys.exit(1)
 
 
 def child() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=("engine", "pandas"))
+    parser.add_argument("what", choices=SIDES)
     parser.add_argument("n", type=int)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--memory-limit")
     parser.add_argument("--source", default="warehouse")
     parser.add_argument("--out")
     a = parser.parse_args(sys.argv[2:])
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     if a.what == "engine":
         result = run_engine(a.n, a.source, a.threads, a.memory_limit, a.out)
-    else:
+    elif a.what == "pandas":
         result = run_pandas(a.n, a.out)
+    else:
+        result = run_polars(a.n, a.out)
     print(json.dumps(result))
 
 

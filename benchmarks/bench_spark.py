@@ -88,13 +88,14 @@ def reference_warehouse(directory: Path) -> Path:
 def run_job(backend, con, source: Path, out: Path) -> tuple[dict, object]:
     """Time the two stages on ``backend``; return the timings and the standards (Arrow, sorted)."""
     from cancerwatch.metrics.pathways.levels import level_counts
+    from cancerwatch.metrics.pathways.record_facts import warehouse_fact_rows
     from cancerwatch.warehouse.connect import ibis_backend
-    from cancerwatch.warehouse.engines import read_facts, read_pathways, record_facts_rows, write_parquet
+    from cancerwatch.warehouse.engines import read_facts, read_pathways, write_parquet
 
     schema = ibis_backend(con).table("facts").schema()
     t0 = time.perf_counter()
     p = read_pathways(backend, source)
-    write_parquet(backend, record_facts_rows(p, schema), out / "facts", partition_by="period")
+    write_parquet(backend, warehouse_fact_rows(p, schema), out / "facts", partition_by="period")
     t1 = time.perf_counter()
     facts = read_facts(backend, out / "facts", schema)
     result = backend.to_pyarrow(level_counts(facts, backend.table("org_rollup")))
@@ -107,17 +108,18 @@ def duckdb_backend(con):
     import duckdb
 
     from cancerwatch.warehouse.connect import ibis_backend
-    from cancerwatch.warehouse.engines import _copy_tables
+    from cancerwatch.warehouse.engines.duckdb_engine import copy_tables
 
     mem = duckdb.connect()
     mem.execute(f"SET threads = {THREADS}")
     mem.execute(f"SET temp_directory = '{CACHE / f'spill-{os.getpid()}'}'")
-    _copy_tables(con, mem, ["org_rollup"])
+    copy_tables(con, mem, ["org_rollup"])
     return ibis_backend(mem)
 
 
 def spark_backend(con, event_dir: Path):
     from cancerwatch.warehouse import engines
+    from cancerwatch.warehouse.engines.spark_engine import SparkEngine
 
     events = {
         "spark.eventLog.enabled": "true",
@@ -126,7 +128,7 @@ def spark_backend(con, event_dir: Path):
         "spark.eventLog.rolling.enabled": "false",
     }
     engines.spark_session("local[2]", conf=events)
-    return engines._spark(con, {}, "local[2]", tables=["org_rollup"])
+    return SparkEngine(engines.EngineSettings(spark_master="local[2]")).backend(con, {}, tables=["org_rollup"])
 
 
 # --- Spark event log: stages, shuffle sizes ---------------------------------------------------

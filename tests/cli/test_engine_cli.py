@@ -151,7 +151,7 @@ def test_record_metrics_rejects_missing_pathways_and_other_standards(warehouse_p
 
 def test_spark_settings_from_the_environment(monkeypatch):
     from cancerwatch.errors import UsageError
-    from cancerwatch.warehouse.engines import _env_conf
+    from cancerwatch.warehouse.engines.spark_engine import env_conf as _env_conf
 
     monkeypatch.setenv("CANCERWATCH_SPARK_CONF", "spark.sql.shuffle.partitions=64, spark.executor.memory=8g")
     assert _env_conf() == {"spark.sql.shuffle.partitions": "64", "spark.executor.memory": "8g"}

@@ -2,8 +2,7 @@
 
 1. A small trust-shaped CSV whose 62-day figures are worked by hand (half patients included).
 2. A synthetic national sample aggregated by an independent, plain-Python reading of the rules
-   (docs/cwt-rules.md, clock rules and breach allocation; docs/record-level.md, rules and their sources),
-   which must equal the engine's facts exactly.
+   (CWT guidance v12.1; Breach Allocation Guidance), which must equal the engine's facts exactly.
 """
 
 from __future__ import annotations
@@ -45,7 +44,8 @@ def pathway(pid, route, first, wait, *, ipt_day=None, treating=None, kind="first
         "treatment_modality": "surgery",
         "treating_provider_code": treating or first,
         "ipt_date": (referral + timedelta(days=ipt_day)).isoformat() if ipt_day is not None else "",
-        "adjustment_days": "0",
+        "first_seen_adjustment_days": "0",
+        "treatment_adjustment_days": "0",
         "stage": "2",
         "emergency_presentation": "false",
     }
@@ -131,7 +131,7 @@ def _wait(start, stop, adjustment=0):
 
 
 def _shares(p, within):
-    """The breach allocation of docs/cwt-rules.md, written out as the guidance reads."""
+    """The National Cancer Breach Allocation Guidance table, written out as the guidance reads."""
     first, treating = p["first_provider_code"] or "UNKNOWN", p["treating_provider_code"]
     if p["ipt_date"] is None or treating is None or treating == first:
         return [(first, 1.0)]
@@ -158,18 +158,19 @@ def python_facts(rows):
         stops = [d for d in (p["fds_end_date"], p["decision_to_treat_date"]) if d is not None]
         if p["route"] in FDS_ROUTES and p["treatment_kind"] != "subsequent" and stops:
             stop = min(stops)
-            ok = _wait(p["referral_date"], stop, p["adjustment_days"]) <= 28
+            ok = _wait(p["referral_date"], stop, p["first_seen_adjustment_days"]) <= 28  # never the treatment pause
             for basis, org in (("provider", p["first_provider_code"]), ("commissioner", comm)):
                 add((basis, stop.replace(day=1), "fds", org, p["route"], p["tumour_group"]), 1.0, ok)
         treat, dtt = p["treatment_date"], p["decision_to_treat_date"]
         if p["treatment_kind"] in ("first", "subsequent") and treat and dtt:
-            ok = _wait(dtt, treat) <= 31
+            ok = _wait(dtt, treat, p["treatment_adjustment_days"]) <= 31
             route = f"{p['treatment_kind']}_treatment"
             provider = p["treating_provider_code"] or p["first_provider_code"]
             for basis, org in (("provider", provider), ("commissioner", comm)):
                 add((basis, treat.replace(day=1), "31d", org, route, p["tumour_group"]), 1.0, ok)
         if p["treatment_kind"] == "first" and p["route"] in D62_ROUTES and treat:
-            ok = _wait(p["referral_date"], treat, p["adjustment_days"]) <= 62
+            adjust = p["first_seen_adjustment_days"] + p["treatment_adjustment_days"]
+            ok = _wait(p["referral_date"], treat, adjust) <= 62
             month = treat.replace(day=1)
             for org, share in _shares(p, ok):
                 add(("provider", month, "62d", org, p["route"], p["tumour_group"]), share, ok)

@@ -19,6 +19,7 @@ import pytest
 
 from cancerwatch.catalogue.organisations import levels_for_basis
 from cancerwatch.metrics.pathways.clocks import RECORD_STANDARDS
+from cancerwatch.metrics.pathways.record_facts import warehouse_fact_rows
 from cancerwatch.queries import MetricQuery, metrics
 from cancerwatch.warehouse.engines import close_engine, open_record_engine
 
@@ -57,7 +58,9 @@ def engines(warehouse, synthetic_pathways, tmp_path_factory):
     backends, timings = {}, {}
     for engine in ("duckdb", "spark"):
         t0 = time.perf_counter()
-        backends[engine] = open_record_engine(engine, warehouse, synthetic_pathways, facts_dir=out / engine)
+        backends[engine] = open_record_engine(
+            engine, warehouse, synthetic_pathways, rules=warehouse_fact_rows, facts_dir=out / engine
+        )
         timings[engine] = time.perf_counter() - t0
     print(f"\nrecord-level facts of {PATHWAYS:,} pathways: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     yield backends, out

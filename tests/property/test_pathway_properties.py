@@ -56,7 +56,8 @@ def pathways(draw, pid: str = "P"):
         "treatment_modality": draw(st.sampled_from(["surgery", "radiotherapy", None])),
         "treating_provider_code": draw(st.sampled_from([*PROVIDERS, None])),
         "ipt_date": _d(referral + draw(st.integers(0, 120))) if draw(st.booleans()) else None,
-        "adjustment_days": draw(st.integers(0, 10)),
+        "first_seen_adjustment_days": draw(st.integers(0, 10)),
+        "treatment_adjustment_days": draw(st.integers(0, 10)),
         "stage": None,
         "emergency_presentation": None,
         "extra": None,
@@ -115,16 +116,19 @@ CROSSING = {  # standard: (threshold, the pathway at the threshold, how to move 
 
 
 @SETTINGS
-@given(rows=many(15), standard=st.sampled_from(sorted(CROSSING)), adj=st.integers(0, 5), ipt=st.integers(0, 60),
-       basis=st.sampled_from(["provider", "commissioner"]))  # fmt: skip
-def test_one_day_across_the_threshold_flips_exactly_one_breach(backend, rows, standard, adj, ipt, basis):
+@given(rows=many(15), standard=st.sampled_from(sorted(CROSSING)), adj=st.integers(0, 5), tadj=st.integers(0, 5),
+       ipt=st.integers(0, 60), basis=st.sampled_from(["provider", "commissioner"]))  # fmt: skip
+def test_one_day_across_the_threshold_flips_exactly_one_breach(backend, rows, standard, adj, tadj, ipt, basis):
     days, cells, stop = CROSSING[standard]
     edge = {**rows[0], "pathway_id": "EDGE", "route": "urgent_suspected_cancer", "fds_outcome": None,
             "fds_end_date": None, "decision_to_treat_date": None, "treatment_date": None, "treatment_kind": None,
             "first_provider_code": "RBK", "treating_provider_code": "RAL", "ipt_date": None,
-            "adjustment_days": adj if standard != "31d" else 0}  # fmt: skip
+            "first_seen_adjustment_days": adj if standard != "31d" else 0,
+            "treatment_adjustment_days": tadj if standard != "fds" else 0}  # fmt: skip
     base = edge["referral_date"]
-    edge.update({k: (base + timedelta(days=v + (adj if standard != "31d" else 0)) if isinstance(v, int) else v)
+    # The first-seen adjustment moves every later date; the treatment adjustment only the treatment.
+    shift = {k: (adj if standard != "31d" else 0) + (tadj if k == "treatment_date" else 0) for k in cells}
+    edge.update({k: (base + timedelta(days=v + shift[k]) if isinstance(v, int) else v)
                  for k, v in cells.items()})  # fmt: skip
     if standard == "62d":
         edge["ipt_date"] = base + timedelta(days=ipt)

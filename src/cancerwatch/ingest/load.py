@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from cancerwatch.errors import InputError
 from cancerwatch.ingest.detect import detect, extract_sheets
-from cancerwatch.ingest.grid import Grid
+from cancerwatch.ingest.grid import Grid, is_xlsx
 from cancerwatch.ingest.parsed import ParsedFile
 from cancerwatch.ingest.readers import dm01, reference, workforce_statistics
 from cancerwatch.ingest.readers.commissioner_workbook import read_commissioner_workbook
@@ -80,6 +80,10 @@ def parse_file(path: Path) -> ParsedFile:
     if path.is_dir():
         raise InputError("is a directory, not a file", file=str(path))
     if path.suffix.lower() == ".parquet":
+        return _parse_pathways(path, sha256_of(path))
+    from cancerwatch.ingest.readers.pathways import looks_like_pathways
+
+    if not is_xlsx(path) and path.stat().st_size and looks_like_pathways(path):  # read by DuckDB, not as a grid
         return _parse_pathways(path, sha256_of(path))
     grid = Grid(path)
     kind, sheet = detect(grid)

@@ -1,9 +1,10 @@
 """England-shaped synthetic record-level pathways, for demonstrations, tests and benchmarks.
 
-:func:`generate` writes Parquet in the pathway contract of docs/record-level.md, in chunks (one row group each),
-so that tens of millions of rows never sit in memory at once. The output is a pure function of
-``(n, seed, start, months, chunk_rows)`` and the organisation codes. See ``synth.model`` for the
-model and its calibration, ``synth.codes`` for where the real organisation codes come from.
+:func:`generate` writes Parquet in the record-level pathway contract (docs/record-level.md), in
+chunks (one row group each), so that tens of millions of rows never sit in memory at once. The
+output is a pure function of ``(n, seed, start, months, chunk_rows)`` and the organisation codes.
+See ``synth.model`` for the model and its calibration, ``synth.codes`` for where the real
+organisation codes come from.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def chunk_table(ctx: model.Context, seed: int, chunk_no: int, first_row: int, n:
         "treatment_modality": _codes(c["modality"], model.MODALITIES),
         "treating_provider_code": _codes(c["treating"], ctx.providers),
         "ipt_date": _dates(c["ipt_date"]),
-        "adjustment_days": pa.array(c["adjustment"].astype(np.int32)),
+        "first_seen_adjustment_days": pa.array(c["first_seen_adjustment"].astype(np.int32)),
+        "treatment_adjustment_days": pa.array(c["treatment_adjustment"].astype(np.int32)),
         "stage": _codes(c["stage"], model.STAGES),
         "emergency_presentation": pa.array(c["emergency"]),
     }

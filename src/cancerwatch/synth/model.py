@@ -1,9 +1,9 @@
 """The statistical model of England-shaped synthetic pathways (one chunk at a time, vectorised).
 
-Volumes and mixes follow the October 2023 national figures (docs/cwt-rules.md, consolidated standards and
-headline figures): about 271,000 FDS pathways, 52,000 31-day treatments (56% first, 44% subsequent)
-and 24,000 62-day pathways a month (USC 66%, screening 7%, breast symptomatic 0.5%,
-consultant upgrade 27%). Each row is one of five kinds:
+Volumes and mixes follow NHS England's October 2023 national CWT figures: about 271,000
+FDS pathways, 52,000 31-day treatments (56% first, 44% subsequent) and 24,000 62-day pathways a
+month (USC 66%, screening 7%, breast symptomatic 0.5%, consultant upgrade 27%). Each row is one of
+five kinds:
 
 - ``ruled_out``: an FDS-route referral where cancer is ruled out (no treatment);
 - ``diagnosed``: an FDS-route referral with cancer confirmed and a first treatment (FDS, 31, 62);
@@ -33,8 +33,9 @@ KINDS = ("ruled_out", "diagnosed", "upgrade", "other_first", "subsequent")
 KIND_P = (0.828, 0.058, 0.021, 0.017, 0.076)
 OPEN_SHARE = 0.05
 HOME_SHARE = 0.85  # patients treated by a provider in their own area
-IPT_SHARE = 0.20  # of 62-day pathways (issue 4 brief)
-ADJUSTED_SHARE = 0.03
+IPT_SHARE = 0.20  # of 62-day pathways
+FIRST_SEEN_ADJUSTED_SHARE = 0.03  # referrals with a first-seen adjustment (a missed first appointment)
+TREATMENT_ADJUSTED_SHARE = 0.02  # treatments after a declined offer of admitted treatment (a pause)
 ADJUSTMENT_MAX_DAYS = 14
 TERTIARY_SHARE = 0.2  # largest providers, which receive transfers
 
@@ -170,13 +171,25 @@ def draw_chunk(ctx: Context, rng: np.random.Generator, n: int) -> dict[str, np.n
     d62 = D62_WAIT.draw(rng, effect)
     d31 = np.minimum(D31_WAIT.draw(rng, effect), np.where(treated62, d62, 1 << 20))
     gap = rng.integers(0, 61, n)  # other routes: referral to decision to treat
+    # First-seen adjustments delay every event after referral; treatment adjustments (pauses after a
+    # declined admitted offer) delay only the treatment, and apply to surgery only.
     adjust = np.where(
-        (ruled_out | treated62) & (rng.random(n) < ADJUSTED_SHARE), rng.integers(1, ADJUSTMENT_MAX_DAYS + 1, n), 0
+        (ruled_out | treated62) & (rng.random(n) < FIRST_SEEN_ADJUSTED_SHARE),
+        rng.integers(1, ADJUSTMENT_MAX_DAYS + 1, n),
+        0,
+    )
+    modality = np.where(subsequent, rng.choice(4, n, p=SUBSEQUENT_MODALITY_P), rng.choice(4, n, p=FIRST_MODALITY_P))
+    pause = np.where(
+        ~ruled_out & (modality == MODALITIES.index("surgery")) & (rng.random(n) < TREATMENT_ADJUSTED_SHARE),
+        rng.integers(1, ADJUSTMENT_MAX_DAYS + 1, n),
+        0,
     )
 
     none = np.full(n, -(1 << 40))  # offsets of events a pathway does not have
     # Offsets of each event from the base date (referral, or decision to treat for subsequent treatments).
-    off_treat = np.select([treated62, other_first, subsequent], [d62 + adjust, gap + d31, d31], none)
+    off_treat = np.select(
+        [treated62, other_first, subsequent], [d62 + adjust + pause, gap + d31 + pause, d31 + pause], none
+    )
     off_dtt = np.select([treated62, other_first, subsequent], [d62 - d31 + adjust, gap, 0], none)
     off_fds = np.select([ruled_out, diagnosed], [fds + adjust, np.minimum(fds, d62 - d31) + adjust], none)
     off_ref = np.where(subsequent, -rng.integers(30, 401, n), 0)
@@ -203,7 +216,6 @@ def draw_chunk(ctx: Context, rng: np.random.Generator, n: int) -> dict[str, np.n
     receiving = np.where(ipt & (tertiary != first), tertiary, first)
     treating = np.where((treatment >= 0) | (ipt_date >= 0), receiving, -1)
     has_kind = dtt >= 0
-    modality = np.where(subsequent, rng.choice(4, n, p=SUBSEQUENT_MODALITY_P), rng.choice(4, n, p=FIRST_MODALITY_P))
     cancer = ~ruled_out
     return {
         "first": first,
@@ -219,7 +231,8 @@ def draw_chunk(ctx: Context, rng: np.random.Generator, n: int) -> dict[str, np.n
         "modality": np.where(has_kind & cancer, modality, -1),
         "treating": treating,
         "ipt_date": ipt_date,
-        "adjustment": adjust,
+        "first_seen_adjustment": adjust,
+        "treatment_adjustment": np.where(treatment >= 0, pause, 0),
         "stage": np.where(cancer & (has_kind | (fds_end >= 0)), rng.choice(5, n, p=STAGE_P), -1),
         "emergency": cancer & (rng.random(n) < EMERGENCY_SHARE),
     }

@@ -36,7 +36,8 @@ def row(**cells) -> dict:
         "treatment_modality": "surgery",
         "treating_provider_code": "RBK",
         "ipt_date": "",
-        "adjustment_days": "0",
+        "first_seen_adjustment_days": "0",
+        "treatment_adjustment_days": "0",
         "stage": "2",
         "emergency_presentation": "false",
     }
@@ -52,36 +53,41 @@ def write(path: Path, rows: list[dict], header: list[str] = HEADER) -> Path:
     return path
 
 
-ISO = " (expected YYYY-MM-DD)"
-# (cells that break the row, column named, exact reason)
+ISO = " is not a date (expected YYYY-MM-DD)"
+ENUM = " is not one of the contract's values "
+# (cells that break the row, column named, exact reason): reasons name the column and the rule,
+# never the value (issue 20: record-level values must not reach a message).
 BAD_ROWS = [
     ({"pathway_id": ""}, "pathway_id", "pathway_id is empty"),
     ({"referral_date": ""}, "referral_date", "referral_date is empty (no clock start)"),
-    ({"referral_date": "03/04/2023"}, "referral_date", "referral_date '03/04/2023' is not a date" + ISO),
-    ({"referral_date": "2023-02-30"}, "referral_date", "referral_date '2023-02-30' is not a date" + ISO),
-    ({"fds_end_date": "soon"}, "fds_end_date", "fds_end_date 'soon' is not a date (expected YYYY-MM-DD)"),
-    ({"decision_to_treat_date": "2023-5-2"}, "decision_to_treat_date",
-     "decision_to_treat_date '2023-5-2' is not a date (expected YYYY-MM-DD)"),
-    ({"treatment_date": "20230520"}, "treatment_date", "treatment_date '20230520' is not a date (expected YYYY-MM-DD)"),
-    ({"ipt_date": "x"}, "ipt_date", "ipt_date 'x' is not a date (expected YYYY-MM-DD)"),
+    ({"referral_date": "03/04/2023"}, "referral_date", "referral_date" + ISO),
+    ({"referral_date": "2023-02-30"}, "referral_date", "referral_date" + ISO),
+    ({"fds_end_date": "soon"}, "fds_end_date", "fds_end_date" + ISO),
+    ({"decision_to_treat_date": "2023-5-2"}, "decision_to_treat_date", "decision_to_treat_date" + ISO),
+    ({"treatment_date": "20230520"}, "treatment_date", "treatment_date" + ISO),
+    ({"ipt_date": "x"}, "ipt_date", "ipt_date" + ISO),
     ({"route": ""}, "route", "route is empty"),
-    ({"route": "two_week_wait"}, "route", "unknown route 'two_week_wait'"),
-    ({"fds_outcome": "maybe"}, "fds_outcome", "unknown fds_outcome 'maybe'"),
-    ({"treatment_kind": "second"}, "treatment_kind", "unknown treatment_kind 'second'"),
-    ({"treatment_modality": "chemo"}, "treatment_modality", "unknown treatment_modality 'chemo'"),
-    ({"stage": "5"}, "stage", "unknown stage '5'"),
-    ({"adjustment_days": "2.5"}, "adjustment_days", "adjustment_days '2.5' is not a whole number of days"),
-    ({"adjustment_days": "-3"}, "adjustment_days", "adjustment_days -3 is negative"),
+    ({"route": "two_week_wait"}, "route",
+     "route" + ENUM + "(urgent_suspected_cancer, breast_symptomatic, screening, consultant_upgrade, other)"),
+    ({"fds_outcome": "maybe"}, "fds_outcome", "fds_outcome" + ENUM + "(cancer_confirmed, cancer_ruled_out)"),
+    ({"treatment_kind": "second"}, "treatment_kind", "treatment_kind" + ENUM + "(first, subsequent)"),
+    ({"treatment_modality": "chemo"}, "treatment_modality",
+     "treatment_modality" + ENUM + "(surgery, anti_cancer_drug, radiotherapy, other)"),
+    ({"stage": "5"}, "stage", "stage" + ENUM + "(1, 2, 3, 4, unknown)"),
+    ({"first_seen_adjustment_days": "2.5"}, "first_seen_adjustment_days",
+     "first_seen_adjustment_days is not a whole number of days"),
+    ({"first_seen_adjustment_days": "-3"}, "first_seen_adjustment_days", "first_seen_adjustment_days is negative"),
+    ({"treatment_adjustment_days": "x"}, "treatment_adjustment_days",
+     "treatment_adjustment_days is not a whole number of days"),
+    ({"treatment_adjustment_days": "-1"}, "treatment_adjustment_days", "treatment_adjustment_days is negative"),
     ({"emergency_presentation": "perhaps"}, "emergency_presentation",
-     "emergency_presentation 'perhaps' is not true or false"),
-    ({"fds_end_date": "2023-04-01"}, "fds_end_date", "fds_end_date 2023-04-01 is before referral_date 2023-04-03"),
+     "emergency_presentation is not true or false"),
+    ({"fds_end_date": "2023-04-01"}, "fds_end_date", "fds_end_date is before referral_date"),
     ({"decision_to_treat_date": "2023-04-02", "treatment_date": "2023-04-05"}, "decision_to_treat_date",
-     "decision_to_treat_date 2023-04-02 is before referral_date 2023-04-03"),
-    ({"treatment_date": "2023-03-31"}, "treatment_date",
-     "treatment_date 2023-03-31 is before referral_date 2023-04-03"),
-    ({"ipt_date": "2023-04-02"}, "ipt_date", "ipt_date 2023-04-02 is before referral_date 2023-04-03"),
-    ({"treatment_date": "2023-05-01"}, "treatment_date",
-     "treatment_date 2023-05-01 is before decision_to_treat_date 2023-05-02"),
+     "decision_to_treat_date is before referral_date"),
+    ({"treatment_date": "2023-03-31"}, "treatment_date", "treatment_date is before referral_date"),
+    ({"ipt_date": "2023-04-02"}, "ipt_date", "ipt_date is before referral_date"),
+    ({"treatment_date": "2023-05-01"}, "treatment_date", "treatment_date is before decision_to_treat_date"),
 ]  # fmt: skip
 
 
@@ -98,8 +104,8 @@ def test_duplicates_after_the_first_are_rejected(tmp_path):
     f = write(tmp_path / "p.csv", [row(), row(patient_id="N2"), row(pathway_id="P2"), row(patient_id="N3")])
     parsed = parse_file(f)
     assert [(r.row_number, r.column, r.reason) for r in parsed.rejections] == [
-        (3, "pathway_id", "duplicate pathway_id 'P1' (first at row 2)"),
-        (5, "pathway_id", "duplicate pathway_id 'P1' (first at row 2)"),
+        (3, "pathway_id", "duplicate pathway_id (first at row 2)"),
+        (5, "pathway_id", "duplicate pathway_id (first at row 2)"),
     ]
     assert parsed.pathways.column("pathway_id").to_pylist() == ["P1", "P2"]
 
@@ -134,8 +140,8 @@ def test_missing_required_column(tmp_path, missing):
     assert err.value.file == "p.csv"
     assert err.value.column == missing
     assert str(err.value) == (
-        f"p.csv, column {missing!r}: missing required column {missing!r} (record-level pathway contract, "
-        "docs/record-level.md)"
+        f"p.csv, column {missing!r}: missing required column {missing!r} "
+        "(record-level pathway contract, docs/record-level.md)"
     )
 
 
@@ -148,11 +154,12 @@ def test_missing_clock_start_column_in_parquet(tmp_path):
 
 
 def test_optional_columns_may_be_left_out(tmp_path):
-    optional = {"adjustment_days", "stage", "emergency_presentation"}
+    optional = {"first_seen_adjustment_days", "treatment_adjustment_days", "stage", "emergency_presentation"}
     f = write(tmp_path / "p.csv", [row()], header=[c for c in HEADER if c not in optional])
     parsed = parse_file(f)
     t = parsed.pathways
-    assert t.column("adjustment_days").to_pylist() == [0]
+    assert t.column("first_seen_adjustment_days").to_pylist() == [0]
+    assert t.column("treatment_adjustment_days").to_pylist() == [0]
     assert t.column("stage").to_pylist() == [None]
 
 
@@ -205,11 +212,7 @@ def test_parquet_with_typed_columns(tmp_path):
     parsed = parse_file(path)
     assert (parsed.rows_read, parsed.pathways.num_rows) == (2, 1)
     [r] = parsed.rejections
-    assert (r.row_number, r.column, r.reason) == (
-        2,
-        "treatment_date",
-        "treatment_date 2023-03-01 is before referral_date 2023-04-03",
-    )
+    assert (r.row_number, r.column, r.reason) == (2, "treatment_date", "treatment_date is before referral_date")
 
 
 def test_not_a_parquet_file(tmp_path):

@@ -66,6 +66,8 @@ def register(app: typer.Typer) -> None:
         for r in results:
             if r.status == "unchanged":
                 typer.echo(f"{r.file}: identical file already loaded; nothing to do", err=True)
+            for note in r.notes:
+                typer.echo(f"{r.file}: {note}", err=True)
 
 
 def _commit(target: Path, parsed: list[ParsedFile]) -> list[LoadResult]:

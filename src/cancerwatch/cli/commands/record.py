@@ -175,6 +175,7 @@ def register(app: typer.Typer) -> None:
 
         Organisation structure and names come from the warehouse (--db).
         """
+        from cancerwatch.metrics.pathways.record_facts import warehouse_fact_rows
         from cancerwatch.warehouse.engines import close_engine, open_record_engine
 
         chosen = tuple(standard or RECORD_STANDARDS)
@@ -190,7 +191,9 @@ def register(app: typer.Typer) -> None:
         check_out(out)
         con = open_duckdb(db_path(db), read_only=True)
         try:
-            backend = open_record_engine(engine.value, con, pathways, spark_master=spark_master, facts_dir=facts_out)
+            backend = open_record_engine(
+                engine.value, con, pathways, rules=warehouse_fact_rows, spark_master=spark_master, facts_dir=facts_out
+            )
             try:
                 rows = [row for q in queries for row in metrics(con, q, backend=backend)]
             finally:

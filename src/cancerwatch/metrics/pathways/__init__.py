@@ -1,4 +1,4 @@
-"""The record-level engine: pathways (docs/record-level.md, input contract) → Cancer Waiting Times standards.
+"""The record-level engine: pathways (the input contract of docs/record-level.md) → CWT standards.
 
 - ``clocks``: clock starts and stops, waits, scope of each standard, the month counted;
 - ``breach_allocation``: 62-day shares between referring and treating providers (IPTs);

@@ -1,13 +1,13 @@
 """Clock rules of the three consolidated standards, as Ibis expressions over pathway rows.
 
-Source: CWT guidance v12.1; docs/cwt-rules.md, consolidated standards (populations, clock starts
-and stops) and clock rules (day counting); docs/record-level.md, rules and their sources. Day
-counting: the wait is the number of calendar days from clock start to clock stop (stop − start, so
-the start date is day 0), less the permitted adjustment, and a pathway is *within* the standard
-when the wait is ≤ N days.
+Source: NHS England, Cancer Waiting Times guidance v12.1 (populations, clock starts and stops,
+adjustments, day counting) and the NHS Data Dictionary; docs/record-level.md. Day counting: the wait
+is the number of calendar days from clock start to clock stop (stop − start, so the start date is
+day 0), less the permitted adjustment, and a pathway is *within* the standard when the wait is ≤ N
+days.
 
-Every function takes a table with the ``pathways`` columns (docs/record-level.md, input contract) and returns
-a column expression; ``as_of`` arguments accept a date or a date column.
+Every function takes a table with the ``pathways`` columns (the input contract of
+docs/record-level.md) and returns a column expression; ``as_of`` arguments accept a date or a date column.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
+from cancerwatch.catalogue.record_level import record_rules
 from cancerwatch.catalogue.standards import get_standard
 
 FDS = "fds"
@@ -32,26 +33,20 @@ D31_DAYS: int = get_standard(D31).days
 #: 62 days: referral to first treatment (catalogue ``[standards.62d] days``; CRS consultation response 2023).
 D62_DAYS: int = get_standard(D62).days
 
-#: Routes in the FDS population: USC, screening, breast symptomatic (catalogue ``routes``;
-#: docs/cwt-rules.md, consolidated standards).
+#: Routes in the FDS population: USC, screening, breast symptomatic (catalogue ``routes``; CWT guidance v12.1).
 FDS_ROUTES: tuple[str, ...] = get_standard(FDS).routes
-#: Routes in the 62-day population: the FDS routes plus consultant upgrade (catalogue;
-#: docs/cwt-rules.md, consolidated standards).
+#: Routes in the 62-day population: the FDS routes plus consultant upgrade (catalogue; CWT guidance v12.1).
 D62_ROUTES: tuple[str, ...] = get_standard(D62).routes
 
 FIRST = "first"
 SUBSEQUENT = "subsequent"
-#: Published 31-day sub-categories (docs/cwt-rules.md, provider extract: STAGE/ROUTE ``First Treatment`` /
-#: ``Subsequent Treatment``).
+#: Published 31-day sub-categories (the provider extracts' STAGE/ROUTE ``First Treatment`` / ``Subsequent Treatment``).
 D31_ROUTE_IDS = {FIRST: "first_treatment", SUBSEQUENT: "subsequent_treatment"}
 
-#: Clocks from which ``adjustment_days`` is subtracted. The contract carries one pathway-level
-#: adjustment counted from the clock start (first-seen DNA adjustment or admitted-care pause,
-#: docs/cwt-rules.md, clock rules), so it shortens the referral-based clocks (FDS and 62-day,
-#: as the rules table of docs/record-level.md says). The 31-day clock starts at the decision to treat and the contract
-#: cannot say whether a pause fell after it, so the 31-day wait is not adjusted. Deviation, recorded here:
-#: add ``"31d"`` to apply the adjustment there too.
-ADJUSTED_CLOCKS: frozenset[str] = frozenset({FDS, D62})
+#: The adjustment columns subtracted from each clock (catalogue ``record_level.toml``; CWT guidance
+#: v12.1): the first-seen adjustment shortens the clocks that start at referral (FDS, 62-day), the
+#: treatment adjustment (a declined offer of admitted treatment) the 31-day and 62-day clocks.
+CLOCK_ADJUSTMENTS: dict[str, tuple[str, ...]] = {c: record_rules().clock_adjustments(c) for c in RECORD_STANDARDS}
 
 
 def _date(value: date | ir.DateValue) -> ir.DateValue:
@@ -61,40 +56,68 @@ def _date(value: date | ir.DateValue) -> ir.DateValue:
 def days_between(start: ir.DateValue, stop: ir.DateValue | date) -> ir.IntegerValue:
     """Calendar days from ``start`` to ``stop`` (stop − start; the start date is day 0).
 
-    Source: docs/cwt-rules.md, clock rules, "Day counting".
+    Source: CWT guidance v12.1, day counting (the clock start date is day 0).
     """
     return _date(stop).delta(start, unit="day")
+
+
+#: Day 0 of the integer day numbers the engine computes waits on.
+EPOCH = date(1970, 1, 1)
+
+
+def day_number(d: ir.DateValue) -> ir.IntegerValue:
+    """Days from 1 January 1970 to ``d``: dates as integers, so a wait is one subtraction."""
+    return d.delta(ibis.literal(EPOCH), unit="day")
+
+
+def wait_from_days(days: ir.IntegerValue, adjustment: ir.IntegerValue | None) -> ir.IntegerValue:
+    """A clock's wait from the calendar days it ran: days less the adjustment, never below zero.
+
+    Source: CWT guidance v12.1 (wait = stop − start − adjustment; docs/record-level.md). An
+    adjustment cannot make a wait negative: a longer pause than the wait itself means the patient
+    waited no time on the clock. Every wait of the engine and of the PTL goes through here.
+    """
+    if adjustment is None:
+        return days
+    wait = days - adjustment.fill_null(0)
+    # Not ``greatest``: SQL engines differ on NULLs there, and an open clock must stay NULL.
+    return ibis.ifelse(wait < 0, 0, wait)
 
 
 def adjusted_wait(
     start: ir.DateValue, stop: ir.DateValue | date, adjustment: ir.IntegerValue | None
 ) -> ir.IntegerValue:
-    """Days from ``start`` to ``stop`` less the permitted adjustment, never below zero.
+    """Days from ``start`` to ``stop`` less the permitted adjustment, never below zero (:func:`wait_from_days`)."""
+    return wait_from_days(days_between(start, stop), adjustment)
 
-    Source: docs/cwt-rules.md, clock rules (wait = stop − start − adjustment). An adjustment cannot make a wait
-    negative: a longer pause than the wait itself means the patient waited no time on the clock.
+
+def clock_adjustment(p: ir.Table, clock: str) -> ir.IntegerValue | None:
+    """Days subtracted from ``clock``'s wait: the sum of its adjustment columns (None when it has none).
+
+    Source: :data:`CLOCK_ADJUSTMENTS` (catalogue ``record_level.toml``).
     """
-    raw = days_between(start, stop)
-    if adjustment is None:
-        return raw
-    wait = raw - adjustment.fill_null(0)
-    # Not ``greatest``: SQL engines differ on NULLs there, and an open clock must stay NULL.
-    return ibis.ifelse(wait < 0, 0, wait)
+    total = None
+    for column in CLOCK_ADJUSTMENTS[clock]:
+        days = p[column].fill_null(0)
+        total = days if total is None else total + days
+    return total
 
 
-def _adjustment(p: ir.Table, clock: str) -> ir.IntegerValue | None:
-    return p.adjustment_days if clock in ADJUSTED_CLOCKS else None
+def due_date(start: ir.DateValue, days: int, adjustment: ir.IntegerValue | None) -> ir.DateValue:
+    """The last day a clock started on ``start`` is within ``days``: start + days + adjustment."""
+    due = start + ibis.interval(days=days)
+    return due if adjustment is None else due + adjustment.as_interval("D")
 
 
 def within_standard(wait: ir.IntegerValue, days: int) -> ir.BooleanValue:
-    """True when the wait is ≤ ``days`` (docs/cwt-rules.md, clock rules: within when wait ≤ N days)."""
+    """True when the wait is ≤ ``days`` (CWT guidance v12.1: treated within N days)."""
     return wait <= days
 
 
 def clock_month(stop: ir.DateValue) -> ir.DateValue:
     """The month a pathway is counted in: the calendar month of its clock stop.
 
-    Source: docs/record-level.md, rules and their sources (``period``): communication date for the FDS, treatment
+    Source: CWT guidance v12.1 and the published extracts: communication date for the FDS, treatment
     date for 31 and 62 days.
     """
     return stop.truncate("M")
@@ -116,10 +139,10 @@ def not_subsequent(p: ir.Table) -> ir.BooleanValue:
 def fds_in_scope(p: ir.Table) -> ir.BooleanValue:
     """The row is in the FDS population: a USC, screening or breast-symptomatic referral.
 
-    Source: docs/cwt-rules.md, consolidated standards; docs/record-level.md, rules and their sources (``fds_in_scope``).
-    Consultant upgrades and other routes are out of scope. A subsequent-treatment row is a treatment episode of a
-    pathway already counted, not a referral, so it is out of scope too. The contract has no exclusion reason,
-    so nothing else is excluded.
+    Source: CWT guidance v12.1 (the FDS population). Consultant upgrades and other routes are
+    out of scope. A subsequent-treatment row is a treatment episode of a pathway already counted,
+    not a referral, so it is out of scope too. The contract has no exclusion reason, so nothing else
+    is excluded.
     """
     return all_of(fds_scope_conditions(p))
 
@@ -136,7 +159,7 @@ def fds_scope_conditions(p: ir.Table) -> list[ir.BooleanValue]:
 def fds_stop_date(p: ir.Table) -> ir.DateValue:
     """FDS clock stop: the earlier of the FDS end date and the decision to treat (either may be missing).
 
-    Source: NHS Data Dictionary, Cancer Faster Diagnosis Pathway (docs/cwt-rules.md, clock rules): the pathway
+    Source: NHS Data Dictionary, Cancer Faster Diagnosis Pathway: the pathway
     ends when cancer is diagnosed or ruled out *or a decision to treat is reached, whichever comes
     first*.
     """
@@ -145,12 +168,12 @@ def fds_stop_date(p: ir.Table) -> ir.DateValue:
 
 
 def fds_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.IntegerValue:
-    """FDS wait: min(FDS end, DTT) − referral − adjustment (or to ``as_of`` while still open).
+    """FDS wait: min(FDS end, DTT) − referral − first-seen adjustment (or to ``as_of`` while open).
 
-    Source: docs/record-level.md, rules and their sources (``fds_wait``).
+    Source: CWT guidance v12.1; :data:`CLOCK_ADJUSTMENTS`.
     """
     stop = fds_stop_date(p) if as_of is None else _date(as_of)
-    return adjusted_wait(p.referral_date, stop, _adjustment(p, FDS))
+    return adjusted_wait(p.referral_date, stop, clock_adjustment(p, FDS))
 
 
 def fds_counted(p: ir.Table) -> ir.BooleanValue:
@@ -166,8 +189,8 @@ def fds_counted_conditions(p: ir.Table) -> list[ir.BooleanValue]:
 def d31_in_scope(p: ir.Table) -> ir.BooleanValue:
     """The row counts towards the 31-day standard: a first or subsequent treatment with both dates.
 
-    Source: docs/cwt-rules.md, consolidated standards and clock rules (every first and subsequent treatment, any route,
-    any modality, including "Other" since October 2023).
+    Source: CWT guidance v12.1 (every first and subsequent treatment, any route, any modality,
+    including "Other" since October 2023).
     """
     return all_of(d31_conditions(p))
 
@@ -179,14 +202,13 @@ def d31_conditions(p: ir.Table) -> list[ir.BooleanValue]:
 
 
 def d31_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.IntegerValue:
-    """31-day wait: treatment start − decision to treat (or to ``as_of`` while untreated).
+    """31-day wait: treatment start − decision to treat − treatment adjustment (or to ``as_of``).
 
-    Source: docs/record-level.md, rules and their sources (``d31_wait``); the adjustment is applied only if ``"31d"`` is
-    in :data:`ADJUSTED_CLOCKS`. The contract's decision-to-treat date stands for the earliest clinically
-    appropriate date where the provider records one.
+    Source: CWT guidance v12.1; :data:`CLOCK_ADJUSTMENTS`. The contract's decision-to-treat date
+    stands for the earliest clinically appropriate date where the provider records one.
     """
     stop = p.treatment_date if as_of is None else _date(as_of)
-    return adjusted_wait(p.decision_to_treat_date, stop, _adjustment(p, D31))
+    return adjusted_wait(p.decision_to_treat_date, stop, clock_adjustment(p, D31))
 
 
 def d31_route(p: ir.Table) -> ir.StringValue:
@@ -200,7 +222,7 @@ def d31_route(p: ir.Table) -> ir.StringValue:
 def d62_route_in_scope(p: ir.Table) -> ir.BooleanValue:
     """The pathway runs a 62-day clock: USC, breast symptomatic, screening or consultant upgrade.
 
-    Source: docs/cwt-rules.md, consolidated standards; docs/record-level.md, rules and their sources (``d62_in_scope``).
+    Source: CWT guidance v12.1 (the 62-day population).
     """
     return p.route.isin(D62_ROUTES).fill_null(False) & not_subsequent(p)
 
@@ -208,7 +230,7 @@ def d62_route_in_scope(p: ir.Table) -> ir.BooleanValue:
 def d62_in_scope(p: ir.Table) -> ir.BooleanValue:
     """The row counts towards the 62-day standard: a first treatment on one of the four routes.
 
-    Source: docs/cwt-rules.md, clock rules; docs/record-level.md, rules and their sources (``d62_in_scope``).
+    Source: CWT guidance v12.1 (only patients who start a first definitive treatment are counted).
     """
     return all_of(d62_conditions(p))
 
@@ -219,9 +241,9 @@ def d62_conditions(p: ir.Table) -> list[ir.BooleanValue]:
 
 
 def d62_wait(p: ir.Table, as_of: date | ir.DateValue | None = None) -> ir.IntegerValue:
-    """62-day wait: first treatment − referral (or upgrade) date − adjustment, or to ``as_of``.
+    """62-day wait: first treatment − referral (or upgrade) date − both adjustments, or to ``as_of``.
 
-    Source: docs/record-level.md, rules and their sources (``d62_wait``).
+    Source: CWT guidance v12.1; :data:`CLOCK_ADJUSTMENTS`.
     """
     stop = p.treatment_date if as_of is None else _date(as_of)
-    return adjusted_wait(p.referral_date, stop, _adjustment(p, D62))
+    return adjusted_wait(p.referral_date, stop, clock_adjustment(p, D62))

@@ -12,7 +12,7 @@ Each open pathway gets the standard it is tracked against (62-day, else 31-day, 
 waiting on that clock, the next milestone and its due date, and the flags trusts manage by: more
 than 28 days without an FDS outcome, and more than 62 or 104 days without treatment. The provider
 holding the patient is the treating provider once it has received a transfer, else the first one.
-Rows never carry ``patient_id`` (docs/record-level.md, input contract: never shown).
+Rows never carry ``patient_id`` (docs/record-level.md: it is never shown).
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ import ibis.expr.types as ir
 from cancerwatch.metrics.pathways import clocks
 from cancerwatch.metrics.pathways.breach_allocation import UNKNOWN_ORG, is_inter_provider_transfer
 
-#: 104 days: the long-waiter threshold of the 62-day PTL ("104-day" management standard;
-#: docs/cwt-rules.md, legacy measures).
+#: 104 days: the long-waiter threshold of the 62-day PTL (the "104-day" waiters NHS England monitors).
 LONG_WAIT_DAYS = 104
 FDS_MILESTONE = "faster_diagnosis"
 DTT_MILESTONE = "decision_to_treat"
@@ -100,17 +99,17 @@ def ptl_rows(p: ir.Table, as_of: date | ir.DateValue, *, keep: tuple[str, ...] =
         _on62=on_62_day_clock(p, d),
         _on31=on_31_day_clock(p, d),
         _onfds=on_fds_clock(p, d),
-        _referral_wait=clocks.fds_wait(p, d),  # as_of − referral − adjustment (FDS and 62-day alike)
+        _fds_wait=clocks.fds_wait(p, d),
+        _d62_wait=clocks.d62_wait(p, d),
         _dtt_wait=clocks.d31_wait(p, d),
     )
     t = t.filter(t._on62 | t._on31 | t._onfds)
     standard = ibis.cases((t._on62, clocks.D62), (t._on31, clocks.D31), else_=clocks.FDS)
-    days = ibis.ifelse(t._on62 | ~t._on31, t._referral_wait, t._dtt_wait)
-    adjust = t.adjustment_days.fill_null(0).as_interval("D")
+    days = ibis.cases((t._on62, t._d62_wait), (t._on31, t._dtt_wait), else_=t._fds_wait)
     due = ibis.cases(
-        (t._on62, t.referral_date + ibis.interval(days=clocks.D62_DAYS) + adjust),
-        (t._on31, t.decision_to_treat_date + ibis.interval(days=clocks.D31_DAYS)),
-        else_=t.referral_date + ibis.interval(days=clocks.FDS_DAYS) + adjust,
+        (t._on62, clocks.due_date(t.referral_date, clocks.D62_DAYS, clocks.clock_adjustment(t, clocks.D62))),
+        (t._on31, clocks.due_date(t.decision_to_treat_date, clocks.D31_DAYS, clocks.clock_adjustment(t, clocks.D31))),
+        else_=clocks.due_date(t.referral_date, clocks.FDS_DAYS, clocks.clock_adjustment(t, clocks.FDS)),
     )
     milestone = ibis.cases(
         (t._onfds, FDS_MILESTONE),
@@ -129,9 +128,9 @@ def ptl_rows(p: ir.Table, as_of: date | ir.DateValue, *, keep: tuple[str, ...] =
         days_waiting=days,
         next_milestone=milestone,
         due_date=due.cast("date"),
-        over_28_without_fds_outcome=t._onfds & (t._referral_wait > clocks.FDS_DAYS),
-        over_62_untreated=t._on62 & (t._referral_wait > clocks.D62_DAYS),
-        over_104_untreated=t._on62 & (t._referral_wait > LONG_WAIT_DAYS),
+        over_28_without_fds_outcome=t._onfds & (t._fds_wait > clocks.FDS_DAYS),
+        over_62_untreated=t._on62 & (t._d62_wait > clocks.D62_DAYS),
+        over_104_untreated=t._on62 & (t._d62_wait > LONG_WAIT_DAYS),
         **{c: t[c] for c in keep},
     )
 

@@ -1,22 +1,31 @@
 """Pathways → rows of the ``facts`` table, in the shape of NHS England's published extracts.
 
-Each clock stop becomes an *event*: (standard, month, route, tumour group, modality, accountable
-provider, commissioner, weight, within). Events are summed once into a *cube* per provider ×
-commissioner (one pass over the events, so they are never held or recomputed per basis), the cube
-is summed per basis, and each basis is summed again into the published breakdowns:
+Each clock stop becomes an *event*: a key packing (standard, route, tumour group, modality, month)
+into one integer, the accountable provider, the commissioner, a weight and whether it was within
+the standard. Each standard's events come from **one filtered projection** of the pathways in which
+the dates become integer day numbers and the wait, the outcome and (62-day) the breach-allocation
+shares are computed once (``clocks``, ``breach_allocation``). The events are then summed in **one
+aggregation pass** with ``GROUPING SETS`` (one set per basis), and the published breakdowns are
+rolled up from those sums in a second, small ``GROUPING SETS`` pass (one set per breakdown):
 
 - ``provider``: the accountable provider. FDS → the first provider (the contract has no "FDS end
   organisation"); 31-day → the treating provider, else the first provider; 62-day → the first and
-  treating providers with their breach-allocation shares (docs/cwt-rules.md,
-  breach allocation and half patients).
+  treating providers with their breach-allocation shares (half patients; National Cancer Breach
+  Allocation Guidance).
 - ``commissioner``: the patient's sub-ICB location (``commissioner_code``), whole patients: the
   shares of one pathway add back to one patient.
 
-Breakdowns follow the provider extract (docs/cwt-rules.md, provider extract and double counting),
-so ``metrics.performance`` counts every pathway once: FDS rows are ``fds`` (route × tumour group);
-31- and 62-day rows come twice, once as ``cancer_type`` (tumour group, all modalities)
-and once as ``modality`` (modality, all cancers). Routes use the catalogue ids; 31-day rows carry ``first_treatment`` or
+Breakdowns follow the provider extract (docs/record-level.md), so ``metrics.performance`` counts
+every pathway once: FDS rows are ``fds`` (route × tumour group); 31- and 62-day rows come twice,
+once as ``cancer_type`` (tumour group, all modalities) and once as ``modality`` (modality, all
+cancers). Routes use the catalogue ids; 31-day rows carry ``first_treatment`` or
 ``subsequent_treatment`` like the published extracts.
+
+The key is exact for any input: tumour groups and modalities outside the known lists below get an
+"other" code and their text travels beside the key (NULL for every known value); the key is decoded
+back to the published columns only on the summed rows. Ibis has no ``GROUPING SETS``, so the two
+passes are written as SQL over the Ibis events (``SQL_GROUPING_SETS``): the text is plain SQL that
+DuckDB and Spark SQL both read, and the rest of the expression stays Ibis on either engine.
 """
 
 from __future__ import annotations
@@ -27,17 +36,19 @@ from datetime import date
 from importlib import resources
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from cancerwatch.metrics.pathways import clocks
-from cancerwatch.metrics.pathways.breach_allocation import UNKNOWN_ORG, allocate_pathways
+from cancerwatch.metrics.pathways.breach_allocation import UNKNOWN_ORG, first_share
+from cancerwatch.warehouse.engines.base import RECORD_SOURCE_ID
 
 PROVIDER_BASIS = "provider"
 COMMISSIONER_BASIS = "commissioner"
 BASES = (PROVIDER_BASIS, COMMISSIONER_BASIS)
 
-#: The month the more granular 31/62-day tumour grouping starts (NHS England technical note;
-#: docs/cwt-rules.md, tumour classification).
+#: The month the more granular 31/62-day tumour grouping starts (NHS England technical note on the
+#: October 2023 tumour groups; docs/record-level.md).
 RECLASSIFICATION_MONTH = date(2023, 10, 1)
 
 FACT_COLUMNS = (
@@ -55,27 +66,12 @@ FACT_COLUMNS = (
     "breaches",
 )
 
-
-# --- event keys ---------------------------------------------------------------------------------
-#
-# The events are summed on one integer key that packs standard, route, tumour group, modality and
-# month, beside the two organisation codes: a group-by on long text keys (route ids, tumour group
-# names) costs several times one on a single integer. Tumour groups and modalities outside the
-# known lists below are not lost: they get the "other" code and their text travels in a text key
-# (``''`` for every known value), so the encoding is exact for any input. The key is decoded back to
-# the published columns only on the small summed tables.
-
-_MONTH_SLOTS = 1 << 17  # month index = year × 12 + month − 1 (years up to 10922)
-_MODALITY_SLOTS = 8
-_CANCER_SLOTS = 64
-_ROUTE_SLOTS = 8
-_NULL_CODE = 0
-
-#: Route ids an event can carry: the FDS and 62-day routes and the 31-day sub-categories.
+#: Standards in code order.
+STANDARD_CODES: tuple[str, ...] = (clocks.FDS, clocks.D31, clocks.D62)
+#: Route ids an event can carry, coded from 1: the FDS and 62-day routes and the 31-day sub-categories.
 ROUTE_CODES: tuple[str, ...] = tuple(
     dict.fromkeys((*clocks.FDS_ROUTES, *clocks.D62_ROUTES, *clocks.D31_ROUTE_IDS.values()))
 )
-STANDARD_CODES: tuple[str, ...] = (clocks.FDS, clocks.D31, clocks.D62)
 
 
 def _tumour_groups() -> tuple[str, ...]:
@@ -84,227 +80,343 @@ def _tumour_groups() -> tuple[str, ...]:
     return tuple(dict.fromkeys([r["group_2023"] for r in rows] + [r["group_2022"] for r in rows]))
 
 
-#: Tumour groups with a code of their own (both classifications of the catalogue); others are text.
+#: Tumour groups coded from 1 (both classifications of the catalogue); any other text is "other".
 CANCER_CODES: tuple[str, ...] = _tumour_groups()
-#: Treatment modalities with a code of their own (the contract's enumeration); others are text.
+#: Treatment modalities coded from 1 (the contract's enumeration; docs/record-level.md).
 MODALITY_CODES: tuple[str, ...] = ("surgery", "anti_cancer_drug", "radiotherapy", "other")
-_CANCER_OTHER = _CANCER_SLOTS - 1
-_MODALITY_OTHER = _MODALITY_SLOTS - 1
-assert len(ROUTE_CODES) < _ROUTE_SLOTS and len(CANCER_CODES) < _CANCER_OTHER
-assert len(MODALITY_CODES) < _MODALITY_OTHER
 
-# Strides of the packed key: (((standard × 8 + route) × 64 + cancer) × 8 + modality) × 2¹⁷ + month.
+# The packed key: (((standard × 8 + route) × 32 + cancer) × 8 + modality) × 2³¹ + month + 2³⁰, where
+# month = year × 12 + month − 1 (the offset keeps it positive for any year in ±89 million). Code 0 is
+# NULL; the last code of cancer and modality is "other" (text beside the key). Every stride is at
+# least 2³¹, so SQL engines type each literal, and so each product, as a 64-bit integer.
+_ROUTE_SLOTS, _CANCER_SLOTS, _MODALITY_SLOTS = 8, 32, 8
+_MONTH_SLOTS, _MONTH_OFFSET = 1 << 31, 1 << 30
+OTHER_CANCER, OTHER_MODALITY = _CANCER_SLOTS - 1, _MODALITY_SLOTS - 1
+assert len(ROUTE_CODES) < _ROUTE_SLOTS and len(CANCER_CODES) < OTHER_CANCER and len(MODALITY_CODES) < OTHER_MODALITY
 _MODALITY_STRIDE = _MONTH_SLOTS
 _CANCER_STRIDE = _MODALITY_STRIDE * _MODALITY_SLOTS
 _ROUTE_STRIDE = _CANCER_STRIDE * _CANCER_SLOTS
 _STANDARD_STRIDE = _ROUTE_STRIDE * _ROUTE_SLOTS
 
 
-def _code(value: ir.StringValue, known: tuple[str, ...], other: int) -> ir.IntegerValue:
-    """1-based position of ``value`` in ``known``; 0 when NULL, ``other`` when not listed."""
-    return ibis.cases(
-        (value.isnull(), _NULL_CODE),
-        *((value == v, i) for i, v in enumerate(known, start=1)),
-        else_=other,
-    ).cast("int64")
+def _int64(n: int) -> ir.IntegerScalar:
+    """A 64-bit literal (key arithmetic is never done in a narrower type)."""
+    return ibis.literal(n, "int64")
 
 
-def _other_text(value: ir.StringValue, known: tuple[str, ...]) -> ir.StringValue:
-    """The text of a value outside ``known`` (kept beside its "other" code), else ``''``."""
-    return ibis.ifelse(value.isin(known).fill_null(True), "", value)
-
-
-def _decode(code: ir.IntegerValue, known: tuple[str, ...], other: int, text: ir.StringValue) -> ir.StringValue:
-    return ibis.cases(
-        (code == _NULL_CODE, ibis.null("string")),
-        (code == other, text),
-        *((code == i, v) for i, v in enumerate(known, start=1)),
-        else_=ibis.null("string"),
-    )
-
-
-def month_index(d: ir.DateValue) -> ir.IntegerValue:
-    """Months since year 0 of the month ``d`` falls in (year × 12 + month − 1)."""
-    return d.year().cast("int64") * 12 + d.month().cast("int64") - 1
-
-
-#: Column types of an event (all nullable, so that the three standards' events can be stacked).
+#: Columns of an event (the standards' events are stacked, so every column is nullable).
 EVENT_SCHEMA = ibis.schema(
     {
-        "key": "int64",
-        "cancer_text": "string",
-        "modality_text": "string",
-        "provider_code": "string",
-        "commissioner_code": "string",
+        "cancer_key": "int64",
+        "modality_key": "int64",
+        "cancer_other": "string",
+        "modality_other": "string",
+        "provider": "string",
+        "commissioner": "string",
         "weight": "float64",
-        "within": "boolean",
+        "within_weight": "float64",
     }
 )
 
 
-def _event(t: ir.Table, standard: str, *, stop, route_code, modality, provider, weight, within) -> ir.Table:
-    cancer = t.tumour_group
-    key = (
-        ibis.literal(STANDARD_CODES.index(standard) * _STANDARD_STRIDE, "int64")
-        + route_code.cast("int64") * _ROUTE_STRIDE
-        + _code(cancer, CANCER_CODES, _CANCER_OTHER) * _CANCER_STRIDE
-        + month_index(stop)
-    )
-    if modality is not None:
-        key = key + _code(modality, MODALITY_CODES, _MODALITY_OTHER) * _MODALITY_STRIDE
-    e = t.select(
-        key=key,
-        cancer_text=_other_text(cancer, CANCER_CODES),
-        modality_text=ibis.literal("") if modality is None else _other_text(modality, MODALITY_CODES),
-        provider_code=provider.fill_null(UNKNOWN_ORG),
-        commissioner_code=t.commissioner_code.fill_null(UNKNOWN_ORG),
-        weight=ibis.literal(1.0) if weight is None else weight.cast("float64"),
-        within=within,
-    )
-    return e.cast(EVENT_SCHEMA)
+def code(value: ir.StringValue, known: tuple[str, ...], other: int) -> ir.IntegerValue:
+    """1-based position of ``value`` in ``known``; 0 when NULL, ``other`` when not listed."""
+    position = ibis.literal(list(known)).index(value) + 1
+    return ibis.cases((value.isnull(), 0), (position > 0, position), else_=other).cast("int64")
 
 
-def _route_code(route: ir.StringValue, routes: tuple[str, ...]) -> ir.IntegerValue:
-    """Code of a route already known to be one of ``routes``."""
-    return ibis.cases(
-        *((route == r, ROUTE_CODES.index(r) + 1) for r in routes[:-1]), else_=ROUTE_CODES.index(routes[-1]) + 1
-    )
+def other_text(value: ir.StringValue, value_code: ir.IntegerValue, other: int) -> ir.StringValue:
+    """The text of a value whose code is ``other`` (kept beside the key); NULL otherwise."""
+    return ibis.ifelse(value_code == other, value, ibis.null("string"))
+
+
+def _cancer(t: ir.Table) -> ir.IntegerValue:
+    return code(t.tumour_group, CANCER_CODES, OTHER_CANCER)
+
+
+def _modality(t: ir.Table) -> ir.IntegerValue:
+    return code(t.treatment_modality, MODALITY_CODES, OTHER_MODALITY)
+
+
+def month_index(d: ir.DateValue) -> ir.IntegerValue:
+    """Months since January of year 0 of the month ``d`` falls in (year × 12 + month − 1)."""
+    return d.year().cast("int64") * 12 + d.month().cast("int64") - 1
+
+
+def event_key(
+    standard: str,
+    route: ir.IntegerValue,
+    cancer: ir.IntegerValue | int,
+    modality: ir.IntegerValue | int,
+    month: ir.IntegerValue,
+) -> ir.IntegerValue:
+    """The packed key of an event (layout above)."""
+    base = _int64(STANDARD_CODES.index(standard) * _STANDARD_STRIDE + _MONTH_OFFSET)
+    key = base + route * _int64(_ROUTE_STRIDE) + month
+    if not isinstance(cancer, int):
+        key = key + cancer * _int64(_CANCER_STRIDE)
+    if not isinstance(modality, int):
+        key = key + modality * _int64(_MODALITY_STRIDE)
+    return key
+
+
+def _route_code(route: ir.StringValue) -> ir.IntegerValue:
+    return (ibis.literal(list(ROUTE_CODES)).index(route) + 1).cast("int64")
+
+
+def _event(t: ir.Table, *, keys, provider, weight, within, modality: bool = True) -> ir.Table:
+    """The event columns (``EVENT_SCHEMA``) of a filtered projection ``t`` of the pathways."""
+    weight = ibis.literal(1.0) if weight is None else weight
+    return t.select(
+        **keys,
+        cancer_other=other_text(t.tumour_group, _cancer(t), OTHER_CANCER),
+        modality_other=other_text(t.treatment_modality, _modality(t), OTHER_MODALITY)
+        if modality
+        else ibis.null("string"),
+        provider=provider,
+        commissioner=t.commissioner_code.fill_null(UNKNOWN_ORG),
+        weight=weight,
+        within_weight=ibis.ifelse(within, weight, 0.0),
+    ).cast(EVENT_SCHEMA)
 
 
 def fds_events(p: ir.Table) -> ir.Table:
     """One event per pathway whose FDS clock has stopped (accountable: the first provider)."""
     t = p.filter(*clocks.fds_counted_conditions(p))
-    t = t.mutate(_stop=clocks.fds_stop_date(t))
-    wait = clocks.adjusted_wait(t.referral_date, t._stop, t.adjustment_days)
+    stop = clocks.fds_stop_date(t)
+    days = clocks.day_number(stop) - clocks.day_number(t.referral_date)
+    wait = clocks.wait_from_days(days, clocks.clock_adjustment(t, clocks.FDS))
+    keys = _keys(clocks.FDS, _route_code(t.route), _cancer(t), None, month_index(stop))
     return _event(
         t,
-        clocks.FDS,
-        stop=t._stop,
-        route_code=_route_code(t.route, clocks.FDS_ROUTES),
-        modality=None,
-        provider=t.first_provider_code,
+        keys=keys,
+        provider=t.first_provider_code.fill_null(UNKNOWN_ORG),
         weight=None,
         within=clocks.within_standard(wait, clocks.FDS_DAYS),
+        modality=False,
     )
+
+
+def _treated_keys(t: ir.Table, standard: str, route: ir.IntegerValue) -> dict[str, ir.IntegerValue]:
+    return _keys(standard, route, _cancer(t), _modality(t), month_index(t.treatment_date))
+
+
+def _keys(standard: str, route, cancer, modality, month) -> dict[str, ir.IntegerValue]:
+    """The event's two keys: by tumour group (modality 0) and by modality (tumour group 0; NULL
+    without a modality breakdown, as for the FDS).
+    """
+    return {
+        "cancer_key": event_key(standard, route, cancer, 0, month),
+        "modality_key": ibis.null("int64") if modality is None else event_key(standard, route, 0, modality, month),
+    }
 
 
 def d31_events(p: ir.Table) -> ir.Table:
     """One event per first or subsequent treatment (accountable: the treating provider)."""
     t = p.filter(*clocks.d31_conditions(p))
     first, subsequent = (ROUTE_CODES.index(clocks.D31_ROUTE_IDS[k]) + 1 for k in (clocks.FIRST, clocks.SUBSEQUENT))
+    days = clocks.day_number(t.treatment_date) - clocks.day_number(t.decision_to_treat_date)
+    wait = clocks.wait_from_days(days, clocks.clock_adjustment(t, clocks.D31))
+    route = ibis.ifelse(t.treatment_kind == clocks.FIRST, first, subsequent).cast("int64")
     return _event(
         t,
-        clocks.D31,
-        stop=t.treatment_date,
-        route_code=ibis.ifelse((t.treatment_kind == clocks.FIRST).fill_null(False), first, subsequent),
-        modality=t.treatment_modality,
-        provider=t.treating_provider_code.fill_null(t.first_provider_code),
+        keys=_treated_keys(t, clocks.D31, route),
+        provider=t.treating_provider_code.fill_null(t.first_provider_code).fill_null(UNKNOWN_ORG),
         weight=None,
-        within=clocks.within_standard(clocks.d31_wait(t), clocks.D31_DAYS),
+        within=clocks.within_standard(wait, clocks.D31_DAYS),
     )
 
 
 def d62_events(p: ir.Table) -> ir.Table:
-    """One event per (62-day pathway, accountable provider), weighted by the allocated share."""
+    """One event per (62-day pathway, accountable provider) with a non-zero share, weighted by it.
+
+    Day numbers of referral, transfer and treatment are taken once; the wait, the outcome, the day of
+    receipt and the days from receipt to treatment are subtractions of them (breach allocation rule:
+    ``breach_allocation.first_share``). Both roles are read from that one projection.
+    """
     t = p.filter(*clocks.d62_conditions(p))
-    t = t.mutate(_within=clocks.within_standard(clocks.d62_wait(t), clocks.D62_DAYS))
-    a = allocate_pathways(t, t._within)
-    return _event(
-        a,
-        clocks.D62,
-        stop=a.treatment_date,
-        route_code=_route_code(a.route, clocks.D62_ROUTES),
-        modality=a.treatment_modality,
-        provider=a.provider_code,
-        weight=a.share,
-        within=a._within,
+    ref, ipt, treat = (clocks.day_number(t[c]) for c in ("referral_date", "ipt_date", "treatment_date"))
+    within = clocks.within_standard(
+        clocks.wait_from_days(treat - ref, clocks.clock_adjustment(t, clocks.D62)), clocks.D62_DAYS
     )
+    transfer = (
+        t.ipt_date.notnull()
+        & t.treating_provider_code.notnull()
+        & (t.treating_provider_code != t.first_provider_code.fill_null(""))
+    )
+    a = t.select(
+        **_treated_keys(t, clocks.D62, _route_code(t.route)),
+        cancer_other=other_text(t.tumour_group, _cancer(t), OTHER_CANCER),
+        modality_other=other_text(t.treatment_modality, _modality(t), OTHER_MODALITY),
+        first=t.first_provider_code.fill_null(UNKNOWN_ORG),
+        treating=t.treating_provider_code.fill_null(UNKNOWN_ORG),
+        commissioner=t.commissioner_code.fill_null(UNKNOWN_ORG),
+        within=within,
+        share=first_share(transfer, within, ipt - ref, treat - ipt),
+    )
+    parts = []
+    for provider, weight, keep in ((a.first, a.share, a.share > 0), (a.treating, 1.0 - a.share, a.share < 1)):
+        parts.append(
+            a.filter(keep)
+            .select(
+                "cancer_key",
+                "modality_key",
+                "cancer_other",
+                "modality_other",
+                provider=provider,
+                commissioner=a.commissioner,
+                weight=weight,
+                within_weight=ibis.ifelse(a.within, weight, 0.0),
+            )
+            .cast(EVENT_SCHEMA)
+        )
+    return ibis.union(*parts)
 
 
 def record_events(p: ir.Table) -> ir.Table:
-    """Every counted clock stop of every standard (FDS, 31-day, 62-day), on packed keys."""
-    return fds_events(p).union(d31_events(p)).union(d62_events(p))
+    """Every counted clock stop of every standard (FDS, 31-day, 62-day): ``EVENT_SCHEMA``."""
+    return ibis.union(fds_events(p), treated_events(p))
 
 
-KEYS = ["key", "cancer_text", "modality_text"]
+def treated_events(p: ir.Table) -> ir.Table:
+    """The 31-day and 62-day events (those with a modality breakdown)."""
+    return ibis.union(d31_events(p), d62_events(p))
 
 
-def event_cube(events: ir.Table) -> ir.Table:
-    """Events summed per provider × commissioner and every published dimension (both bases' grain).
+def _grouping_sets(parent: ir.Table, name: str, query: str, schema: ibis.Schema) -> ir.Table:
+    """``query`` (SQL reading ``name``) over ``parent``, as an Ibis table of ``schema``.
 
-    Summing the events once, at a grain both bases are built from, reads the events once.
+    What ``Table.sql`` builds, with the schema given: the result's columns are known, so no query
+    is run to learn them (``Table.sql`` would compile and run the whole expression once more).
     """
-    return events.group_by([*KEYS, "provider_code", "commissioner_code"]).aggregate(
-        total=events.weight.sum(),
-        within_standard=events.within.ifelse(events.weight, 0.0).sum(),
+    return ops.SQLStringView(parent=parent.alias(name).op(), query=query, schema=schema).to_expr()
+
+
+#: The grouping sets of each kind of event: one per basis × breakdown (by tumour group, all
+#: modalities; by modality, all tumour groups). FDS events have no modality breakdown.
+_BY_CANCER = ("(cancer_key, cancer_other, provider)", "(cancer_key, cancer_other, commissioner)")
+_BY_MODALITY = ("(modality_key, modality_other, provider)", "(modality_key, modality_other, commissioner)")
+GROUPING_SETS = {"fds": _BY_CANCER, "treated": (*_BY_CANCER, *_BY_MODALITY)}
+
+
+def grouping_sets_sql(events: str, sets: tuple[str, ...]) -> str:
+    """The aggregation pass over the table named ``events``, in SQL that DuckDB and Spark SQL both read."""
+    modality_set = "GROUPING(cancer_key)" if any("modality_key" in s for s in sets) else "0"
+    modality = (
+        "modality_key, modality_other"
+        if modality_set != "0"
+        else "CAST(NULL AS BIGINT) AS modality_key, CAST(NULL AS STRING) AS modality_other"
     )
+    return f"""
+        SELECT cancer_key, cancer_other, {modality}, provider, commissioner,
+               GROUPING(provider) AS commissioner_set, {modality_set} AS modality_set,
+               SUM(weight) AS total, SUM(within_weight) AS within_standard
+        FROM {events}
+        GROUP BY GROUPING SETS ({", ".join(sets)})
+    """  # noqa: S608 - constant text
 
 
-def basis_cube(cube: ir.Table, basis: str) -> ir.Table:
-    """The event cube summed per accountable organisation of ``basis`` and every published dimension."""
-    org = cube.provider_code if basis == PROVIDER_BASIS else cube.commissioner_code
-    c = cube.mutate(org_code=org)
-    return c.group_by([*KEYS, "org_code"]).aggregate(total=c.total.sum(), within_standard=c.within_standard.sum())
+_SUMS_SCHEMA = ibis.schema(
+    {
+        **{c: EVENT_SCHEMA[c] for c in ("cancer_key", "cancer_other", "modality_key", "modality_other")},
+        "provider": "string",
+        "commissioner": "string",
+        "commissioner_set": "int64",
+        "modality_set": "int64",
+        "total": "float64",
+        "within_standard": "float64",
+    }
+)
 
 
-def _tumour_scheme(t: ir.Table) -> ir.StringValue:
-    """Which tumour classification ``cancer_type`` follows (as ``cwt_codes.tumour_scheme`` does)."""
-    return ibis.cases(
-        (t.cancer_type.isnull(), ibis.null("string")),
-        (t.standard == clocks.FDS, "fds_suspected"),
-        (t.period >= RECLASSIFICATION_MONTH, "2023"),
-        else_="2022",
-    )
-
-
-def _facts(t: ir.Table, basis: str, breakdown: str) -> ir.Table:
-    """Decode the packed key of summed rows into the published columns (``FACT_COLUMNS``)."""
-    k = t.key
-    month = k % _MONTH_SLOTS
-    route = (k // _ROUTE_STRIDE) % _ROUTE_SLOTS
-    t = t.mutate(
-        basis=ibis.literal(basis),
-        period=ibis.date(month // 12, month % 12 + 1, 1),
-        standard=ibis.cases(*((k // _STANDARD_STRIDE == i, s) for i, s in enumerate(STANDARD_CODES))),
-        route=ibis.cases(*((route == i, r) for i, r in enumerate(ROUTE_CODES, start=1))),
-        modality=_decode((k // _MODALITY_STRIDE) % _MODALITY_SLOTS, MODALITY_CODES, _MODALITY_OTHER, t.modality_text),
-        cancer_type=_decode((k // _CANCER_STRIDE) % _CANCER_SLOTS, CANCER_CODES, _CANCER_OTHER, t.cancer_text),
-        breakdown=ibis.literal(breakdown),
-    )
-    return t.mutate(tumour_scheme=_tumour_scheme(t), breaches=t.total - t.within_standard).select(*FACT_COLUMNS)
-
-
-def _sum(t: ir.Table, **keys) -> ir.Table:
-    t = t.mutate(**keys)
-    return t.group_by([*KEYS, "org_code"]).aggregate(total=t.total.sum(), within_standard=t.within_standard.sum())
-
-
-def facts_from_cube(cube: ir.Table, basis: str) -> ir.Table:
-    """Facts of one basis in every published breakdown (see module docstring).
-
-    FDS rows have no modality, so the basis cube is already at the FDS breakdown's grain. The
-    31/62-day breakdowns drop the modality (``cancer_type``) or the tumour group (``modality``)
-    from the key before summing.
+def event_sums(p: ir.Table) -> ir.Table:
+    """The events of ``p`` summed in one pass per kind of event, per basis × accountable organisation
+    × breakdown × key: each event counts once on each basis and in each of its breakdowns.
     """
-    k = cube.key
-    fds = cube.filter(k < _STANDARD_STRIDE)
-    treated = cube.filter(k >= _STANDARD_STRIDE)
-    tk = treated.key
-    by_cancer = _sum(
-        treated, key=tk - (tk // _MODALITY_STRIDE) % _MODALITY_SLOTS * _MODALITY_STRIDE, modality_text=ibis.literal("")
+    parts = [
+        _grouping_sets(events, f"{kind}_events", grouping_sets_sql(f"{kind}_events", GROUPING_SETS[kind]), _SUMS_SCHEMA)
+        for kind, events in (("fds", fds_events(p)), ("treated", treated_events(p)))
+    ]
+    s = ibis.union(*parts)
+    by_commissioner, by_modality = s.commissioner_set == 1, s.modality_set == 1
+    return s.select(
+        basis=ibis.ifelse(by_commissioner, COMMISSIONER_BASIS, PROVIDER_BASIS),
+        org_code=ibis.ifelse(by_commissioner, s.commissioner, s.provider),
+        by_modality=by_modality,
+        event_key=ibis.ifelse(by_modality, s.modality_key, s.cancer_key),
+        other=ibis.ifelse(by_modality, s.modality_other, s.cancer_other),
+        total=s.total,
+        within_standard=s.within_standard,
     )
-    by_modality = _sum(
-        treated, key=tk - (tk // _CANCER_STRIDE) % _CANCER_SLOTS * _CANCER_STRIDE, cancer_text=ibis.literal("")
-    )
-    return (
-        _facts(fds, basis, "fds")
-        .union(_facts(by_cancer, basis, "cancer_type"))
-        .union(_facts(by_modality, basis, "modality"))
+
+
+def _field(key: ir.IntegerValue, stride: int, slots: int) -> ir.IntegerValue:
+    """One field of a packed key."""
+    return (key // _int64(stride)) % slots
+
+
+def _decode(
+    c: ir.IntegerValue, known: tuple[str, ...], other: int | None, text: ir.StringValue | None
+) -> ir.StringValue:
+    """The text of code ``c``: a value of ``known``, the ``text`` beside an ``other`` code, or NULL."""
+    cases: list[tuple[ir.BooleanValue, str | ir.StringValue | None]] = [
+        (c == i, v) for i, v in enumerate(known, start=1)
+    ]
+    if other is not None:
+        cases.append((c == other, text))
+    return ibis.cases(*cases, else_=ibis.null("string"))
+
+
+def facts_from_sums(sums: ir.Table) -> ir.Table:
+    """The summed rows decoded into the published columns (``FACT_COLUMNS``; see module docstring)."""
+    key = sums.event_key
+    std = key // _int64(_STANDARD_STRIDE)
+    month = key % _int64(_MONTH_SLOTS) - _int64(_MONTH_OFFSET)
+    period = ibis.date(month // 12, month % 12 + 1, 1)
+    cancer = _decode(_field(key, _CANCER_STRIDE, _CANCER_SLOTS), CANCER_CODES, OTHER_CANCER, sums.other)
+    modality = _decode(_field(key, _MODALITY_STRIDE, _MODALITY_SLOTS), MODALITY_CODES, OTHER_MODALITY, sums.other)
+    is_fds = std == STANDARD_CODES.index(clocks.FDS)
+    return sums.select(
+        basis=sums.basis,
+        period=period,
+        standard=ibis.cases(*((std == i, s) for i, s in enumerate(STANDARD_CODES))),
+        org_code=sums.org_code,
+        route=_decode(_field(key, _ROUTE_STRIDE, _ROUTE_SLOTS), ROUTE_CODES, None, None),
+        modality=modality,
+        cancer_type=cancer,
+        tumour_scheme=ibis.cases(
+            (cancer.isnull(), ibis.null("string")),
+            (is_fds, "fds_suspected"),
+            (period >= RECLASSIFICATION_MONTH, "2023"),
+            else_="2022",
+        ),
+        breakdown=ibis.cases((is_fds, "fds"), (sums.by_modality, "modality"), else_="cancer_type"),
+        total=sums.total,
+        within_standard=sums.within_standard,
+        breaches=sums.total - sums.within_standard,
     )
 
 
 def record_facts(p: ir.Table) -> ir.Table:
     """Facts rows (``FACT_COLUMNS``) of the FDS, 31-day and 62-day standards from pathway rows."""
-    cube = event_cube(record_events(p))
-    provider = facts_from_cube(basis_cube(cube, PROVIDER_BASIS), PROVIDER_BASIS)
-    return provider.union(facts_from_cube(basis_cube(cube, COMMISSIONER_BASIS), COMMISSIONER_BASIS))
+    return facts_from_sums(event_sums(p))
+
+
+def warehouse_fact_rows(pathways: ir.Table, facts_schema: ibis.Schema) -> ir.Table:
+    """The record-level facts of ``pathways`` as rows of the warehouse's ``facts`` table (``facts_schema``).
+
+    ``dataset`` is ``record``, ``source_id`` is ``RECORD_SOURCE_ID`` and nothing is superseded;
+    counts take the warehouse's exact decimal type (halves are exact in binary, so the cast from
+    the sums loses nothing). These are the rules ``warehouse.engines.open_record_engine`` runs.
+    """
+    f = record_facts(pathways)
+    return (
+        f.select(
+            source_id=ibis.literal(RECORD_SOURCE_ID),
+            dataset=ibis.literal("record"),
+            **{c: f[c] for c in f.columns},
+            superseded_by=ibis.null("int32"),
+        )
+        .select(*facts_schema.names)
+        .cast(facts_schema)
+    )

@@ -28,7 +28,8 @@ def pathway(**fields) -> dict:
         commissioner_code="00L",
         first_provider_code="RBK",
         tumour_group="Lung",
-        adjustment_days=0,
+        first_seen_adjustment_days=0,
+        treatment_adjustment_days=0,
     )
     row.update(fields)
     return row

@@ -1,6 +1,6 @@
 """62-day breach allocation between referring and treating providers: hand-worked cases.
 
-Every case is worked from the table in docs/cwt-rules.md, breach allocation. Day 0 is the clock start; "wait" is the
+Every case is worked from the National Cancer Breach Allocation Guidance table. Day 0 is the clock start; "wait" is the
 treatment day less the adjustment; "receipt" is the IPT day; "after" is treatment − receipt.
 """
 
@@ -14,7 +14,7 @@ from cancerwatch.metrics.pathways import clocks
 from .conftest import day, evaluate, pathway
 
 
-def case(treat, *, ipt=None, treating="RAL", first="RBK", adj=0):
+def case(treat, *, ipt=None, treating="RAL", first="RBK", adj=0, tadj=0):
     return pathway(
         treatment_kind="first",
         treatment_date=day(treat),
@@ -22,7 +22,8 @@ def case(treat, *, ipt=None, treating="RAL", first="RBK", adj=0):
         ipt_date=day(ipt),
         first_provider_code=first,
         treating_provider_code=treating,
-        adjustment_days=adj,
+        first_seen_adjustment_days=adj,
+        treatment_adjustment_days=tadj,
     )
 
 
@@ -73,6 +74,15 @@ CASES = {
     "adjustment_longer_than_wait": (case(30, ipt=10, adj=40), 0.5, 0.5, True),
     "adjusted_from_65_to_62": (case(65, ipt=45, adj=3), 0.5, 0.5, True),
     "adjusted_from_66_to_63": (case(66, ipt=45, adj=3), 1.0, 0.0, False),
+    # a treatment pause shortens the 62-day wait too; neither adjustment moves the receipt day
+    "pause_to_62_within_receipt_39": (case(64, ipt=39, tadj=2), 0.5, 0.5, True),
+    "pause_breach_receipt_day_38": (case(70, ipt=38, tadj=5), 0.0, 1.0, False),
+    "pause_breach_receipt_day_39_after_31": (case(70, ipt=39, tadj=5), 0.5, 0.5, False),
+    "first_seen_does_not_move_receipt_39_to_37": (case(80, ipt=39, adj=2), 0.5, 0.5, False),
+    "first_seen_receipt_day_38_unadjusted": (case(80, ipt=38, adj=2), 0.0, 1.0, False),
+    "both_breach_treated_24th_day_after_receipt": (case(69, ipt=45, adj=2, tadj=1), 1.0, 0.0, False),
+    "both_breach_treated_25th_day_after_receipt": (case(70, ipt=45, adj=2, tadj=1), 0.5, 0.5, False),
+    "both_to_62_within_treated_25th_day": (case(70, ipt=45, adj=4, tadj=4), 0.5, 0.5, True),
     # missing first-provider code: still a transfer to a different treating provider
     "unknown_first_provider_breach_early": (case(80, ipt=20, first=None), 0.0, 1.0, False),
     "unknown_first_provider_within": (case(40, ipt=20, first=None), 0.5, 0.5, True),

@@ -1,7 +1,8 @@
 """Clock rules: scope, stops, waits and boundaries of the FDS, 31-day and 62-day standards.
 
-Hand-worked from docs/cwt-rules.md, consolidated standards and clock rules;
-docs/record-level.md, rules and their sources. Day 0 is the clock start (DAY0, a Monday).
+Hand-worked from the CWT guidance v12.1 rules (docs/record-level.md). Day 0 is the clock start
+(DAY0, a Monday). Adjustments: the first-seen adjustment shortens the FDS and 62-day waits, the
+treatment adjustment (a declined offer of admitted treatment) the 31-day and 62-day waits.
 """
 
 from __future__ import annotations
@@ -15,9 +16,14 @@ from cancerwatch.metrics.pathways import clocks
 from .conftest import DAY0, day, evaluate, pathway
 
 
-def fds_case(end=None, dtt=None, adj=0, route="urgent_suspected_cancer", kind=None):
+def fds_case(end=None, dtt=None, adj=0, route="urgent_suspected_cancer", kind=None, tadj=0):
     return pathway(
-        route=route, fds_end_date=day(end), decision_to_treat_date=day(dtt), adjustment_days=adj, treatment_kind=kind
+        route=route,
+        fds_end_date=day(end),
+        decision_to_treat_date=day(dtt),
+        first_seen_adjustment_days=adj,
+        treatment_adjustment_days=tadj,
+        treatment_kind=kind,
     )
 
 
@@ -32,6 +38,11 @@ FDS_CASES = {
     "adjusted_31_to_28": (fds_case(31, adj=3), True, True, 28, True),
     "adjusted_32_to_29": (fds_case(32, adj=3), True, True, 29, False),
     "adjustment_longer_than_wait": (fds_case(5, adj=9), True, True, 0, True),
+    "first_seen_moves_29_to_28": (fds_case(29, adj=1), True, True, 28, True),
+    "first_seen_moves_30_to_29": (fds_case(30, adj=1), True, True, 29, False),
+    "treatment_pause_never_shortens_fds_28": (fds_case(28, tadj=5), True, True, 28, True),
+    "treatment_pause_never_shortens_fds_29": (fds_case(29, tadj=5), True, True, 29, False),
+    "dtt_stop_with_first_seen_and_pause": (fds_case(40, dtt=30, adj=2, tadj=9), True, True, 28, True),
     "screening_in_scope": (fds_case(10, route="screening"), True, True, 10, True),
     "breast_symptomatic_in_scope": (fds_case(29, route="breast_symptomatic"), True, True, 29, False),
     "upgrade_out_of_scope": (fds_case(10, route="consultant_upgrade"), False, False, 10, True),
@@ -61,13 +72,14 @@ def test_fds(fds_results, name):
     assert fds_results[name] == {"in_scope": in_scope, "counted": counted, "wait": wait, "within": within}
 
 
-def treated(treat, dtt, *, kind="first", route="urgent_suspected_cancer", adj=0, modality="surgery"):
+def treated(treat, dtt, *, kind="first", route="urgent_suspected_cancer", adj=0, tadj=0, modality="surgery"):
     return pathway(
         route=route,
         treatment_kind=kind,
         treatment_date=day(treat),
         decision_to_treat_date=day(dtt),
-        adjustment_days=adj,
+        first_seen_adjustment_days=adj,
+        treatment_adjustment_days=tadj,
         treatment_modality=modality,
     )
 
@@ -97,7 +109,35 @@ TREATED_CASES = {
         132,
         False,
     ),
-    "d31_adjustment_not_applied": (treated(72, 40, adj=5), True, 32, False, "first_treatment", True, 67, False),
+    "d31_first_seen_not_applied": (treated(72, 40, adj=5), True, 32, False, "first_treatment", True, 67, False),
+    # a pause after a declined admitted offer: 31 and 62 days, never the FDS
+    "d31_pause_moves_32_to_31": (treated(72, 40, tadj=1), True, 31, True, "first_treatment", True, 71, False),
+    "d31_pause_moves_33_to_32": (treated(73, 40, tadj=1), True, 32, False, "first_treatment", True, 72, False),
+    "subsequent_pause_35_to_31": (
+        treated(135, 100, kind="subsequent", tadj=4),
+        True,
+        31,
+        True,
+        "subsequent_treatment",
+        False,
+        131,
+        False,
+    ),
+    "subsequent_pause_36_to_32": (
+        treated(136, 100, kind="subsequent", tadj=4),
+        True,
+        32,
+        False,
+        "subsequent_treatment",
+        False,
+        132,
+        False,
+    ),
+    "d62_pause_moves_63_to_62": (treated(63, 50, tadj=1), True, 12, True, "first_treatment", True, 62, True),
+    "d62_pause_moves_64_to_63": (treated(64, 50, tadj=1), True, 13, True, "first_treatment", True, 63, False),
+    "d62_both_move_65_to_62": (treated(65, 60, adj=1, tadj=2), True, 3, True, "first_treatment", True, 62, True),
+    "d62_both_move_66_to_63": (treated(66, 60, adj=1, tadj=2), True, 4, True, "first_treatment", True, 63, False),
+    "pause_longer_than_31_day_wait": (treated(70, 60, tadj=15), True, 0, True, "first_treatment", True, 55, True),
     "d62_day_62_within": (treated(62, 40), True, 22, True, "first_treatment", True, 62, True),
     "d62_day_63_breach": (treated(63, 40), True, 23, True, "first_treatment", True, 63, False),
     "d62_adjusted_65_to_62": (treated(65, 40, adj=3), True, 25, True, "first_treatment", True, 62, True),
@@ -174,12 +214,20 @@ def test_month_counted_is_the_month_of_the_clock_stop(backend):
 def test_waits_to_an_as_of_date(backend):
     [got] = evaluate(
         backend,
-        [pathway(adjustment_days=2, decision_to_treat_date=day(10))],
+        [pathway(first_seen_adjustment_days=2, treatment_adjustment_days=3, decision_to_treat_date=day(10))],
         fds=lambda t: clocks.fds_wait(t, day(30)),
         d62=lambda t: clocks.d62_wait(t, day(30)),
         d31=lambda t: clocks.d31_wait(t, day(30)),
     )
-    assert got == {"fds": 28, "d62": 28, "d31": 20}
+    assert got == {"fds": 28, "d62": 25, "d31": 17}
+
+
+def test_each_adjustment_applies_to_the_clocks_the_guidance_names():
+    assert clocks.CLOCK_ADJUSTMENTS == {
+        "fds": ("first_seen_adjustment_days",),
+        "31d": ("treatment_adjustment_days",),
+        "62d": ("first_seen_adjustment_days", "treatment_adjustment_days"),
+    }
 
 
 def test_thresholds_come_from_the_catalogue():

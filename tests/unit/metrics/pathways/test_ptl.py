@@ -63,8 +63,30 @@ def test_flags_at_their_boundaries(backend):
 
 
 def test_adjustment_counts_on_the_ptl(backend):
-    got = rows_on(backend, [pathway(pathway_id="p", adjustment_days=5)], day(67))["p"]
+    got = rows_on(backend, [pathway(pathway_id="p", first_seen_adjustment_days=5)], day(67))["p"]
     assert (got["days_waiting"], got["over_62_untreated"], got["due_date"]) == (62, False, day(67))
+
+
+def test_each_adjustment_counts_on_its_own_clocks_on_the_ptl(backend):
+    # 62-day clock, day 70: a 3-day first-seen adjustment and a 5-day pause leave 62 days waited.
+    both = pathway(pathway_id="p", first_seen_adjustment_days=3, treatment_adjustment_days=5)
+    got = rows_on(backend, [both], day(70))["p"]
+    assert (got["standard"], got["days_waiting"], got["over_62_untreated"], got["due_date"]) == (
+        "62d",
+        62,
+        False,
+        day(70),
+    )
+    # A pause never shortens the FDS: no outcome on day 29 with a 5-day pause is over 28 days on the
+    # FDS, while the 62-day clock has run 24 days.
+    paused = pathway(pathway_id="f", treatment_adjustment_days=5)
+    got = rows_on(backend, [paused], day(29))["f"]
+    assert (got["over_28_without_fds_outcome"], got["days_waiting"], got["due_date"]) == (True, 24, day(67))
+    # 31-day clock: decided on day 10, untreated on day 45, a 4-day pause → 31 days, due on day 45.
+    d31 = pathway(pathway_id="t", route="other", decision_to_treat_date=day(10), treatment_adjustment_days=4,
+                  first_seen_adjustment_days=9, treatment_kind="first")  # fmt: skip
+    got = rows_on(backend, [d31], day(45))["t"]
+    assert (got["standard"], got["days_waiting"], got["due_date"]) == ("31d", 31, day(45))
 
 
 def test_provider_holding_the_patient(backend):
