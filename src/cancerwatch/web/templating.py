@@ -12,25 +12,12 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoad
 from markupsafe import Markup
 
 from cancerwatch.catalogue.organisations import LEVEL_NAMES, LEVEL_PLURALS
+from cancerwatch.periods import month_name as format_month
 from cancerwatch.variation import ASSURANCE_TEXT, VARIATION_TEXT
 from cancerwatch.web.figures import sparkline_figure
 
 TEMPLATES = Path(__file__).parent / "templates"
 ICONS = Path(__file__).parent / "static" / "icons"
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 ROUTE_NAMES = {
     "urgent_suspected_cancer": "Urgent suspected cancer referral",
     "breast_symptomatic": "Breast symptomatic referral",
@@ -59,11 +46,13 @@ def num(value: float | None) -> str:
 
 
 def month_name(value: str | date | None) -> str:
-    """``2023-09-01`` → ``September 2023``."""
+    """``2023-09-01`` or ``2023-09`` → ``September 2023`` (:func:`cancerwatch.periods.month_name`)."""
     if not value:
         return ""
-    d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    return f"{MONTHS[d.month - 1]} {d.year}"
+    if isinstance(value, date):
+        return format_month(value)
+    text = str(value)[:10]
+    return format_month(date.fromisoformat(text if len(text) == 10 else f"{text[:7]}-01"))
 
 
 def cell(row: dict, field: str, kind: str = "num") -> Markup:
