@@ -170,6 +170,8 @@ def _add_api_docs(app: FastAPI) -> None:
             swagger_js_url="/assets/swagger/swagger-ui-bundle.js",
             swagger_css_url="/assets/swagger/swagger-ui.css",
             swagger_favicon_url="/static/nhsuk/images/favicon.ico",
+            # no deep links: Swagger UI puts them inside the operation's button (nested interactive controls)
+            swagger_ui_parameters={"deepLinking": False},
         )
         html = _with_dashboard_link(bytes(page.body).decode())
         return HTMLResponse(
