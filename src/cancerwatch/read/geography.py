@@ -10,7 +10,7 @@ compare by eye.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from cancerwatch.catalogue.organisations import UNMAPPED_CODE
@@ -84,19 +84,24 @@ def map_view(reader: Reader, standard: str, month: date | None, on_map: Collecti
     everyone = level_rows(reader, standard, level)
     starts = period_starts(everyone)
     wanted = month.replace(day=1).isoformat() if month else None
-    base = {
-        "standard": std,
-        "standards": [get_standard(s) for s in headline_standards()],
-        "level": level,
-        "levels": [lv for lv in MAP_LEVELS if lv == level or period_starts(level_rows(reader, standard, lv))],
-        "months": [s[:7] for s in starts],
-        "scale": colour_scale(std),
-    }
-    empty = {"rows": [], "mapped": [], "threshold": None, "not_mapped": []}
+    base = MapView(
+        standard=std,
+        standards=[get_standard(s) for s in headline_standards()],
+        level=level,
+        levels=[lv for lv in MAP_LEVELS if lv == level or period_starts(level_rows(reader, standard, lv))],
+        month=wanted,
+        months=[s[:7] for s in starts],
+        rows=[],
+        mapped=[],
+        threshold=None,
+        scale=colour_scale(std),
+        not_mapped=[],
+    )
     if not starts:
-        return MapView(month=wanted, note=f"There are no {std.short_name} figures to map.", **base, **empty)
+        return replace(base, note=f"There are no {std.short_name} figures to map.")
     if wanted is not None and wanted not in starts:
-        nearest = min(starts, key=lambda s: abs(date.fromisoformat(s) - month))  # type: ignore[operator]
+        target = date.fromisoformat(wanted)
+        nearest = min(starts, key=lambda s: abs(date.fromisoformat(s) - target))
         span = _month(starts[0]) if len(starts) == 1 else f"{_month(starts[-1])} to {_month(starts[0])}"
         note = (
             f"There are no {std.short_name} figures for this map in {_month(wanted)}: the loaded figures cover {span}."
@@ -104,7 +109,7 @@ def map_view(reader: Reader, standard: str, month: date | None, on_map: Collecti
         suggestions = [{"text": f"The latest, {_month(starts[0])}", "params": {"period_start": None}}]
         if nearest != starts[0]:
             suggestions.append({"text": f"The nearest, {_month(nearest)}", "params": {"period_start": nearest[:7]}})
-        return MapView(month=wanted, note=note, suggestions=suggestions, **base, **empty)
+        return replace(base, note=note, suggestions=suggestions)
     chosen = wanted or starts[0]
     rows = [r for r in everyone if r["period_start"] == chosen]
     table = sorted(
@@ -120,15 +125,12 @@ def map_view(reader: Reader, standard: str, month: date | None, on_map: Collecti
         if r.get("performance") is not None
         for code in areas[r["org_code"]]
     ]
-    note = None
-    if not mapped:
-        note = f"No {std.short_name} figure in {_month(chosen)} can be drawn on the map."
-    return MapView(
+    return replace(
+        base,
         month=chosen,
         rows=table,
         mapped=mapped,
         threshold=next((r["threshold"] for r in rows if r.get("threshold") is not None), None),
         not_mapped=[r for r in table if not areas[r["org_code"]]],
-        note=note,
-        **base,
+        note=None if mapped else f"No {std.short_name} figure in {_month(chosen)} can be drawn on the map.",
     )
