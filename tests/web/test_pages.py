@@ -199,7 +199,7 @@ def test_search_redirects_on_an_exact_code(client):
     response = client.get("/search", params={"q": " rbv "}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/org/provider/RBV"
     html = client.get("/search", params={"q": "leeds"}).text
-    assert 'id="search-results"' in html and "LEEDS TEACHING HOSPITALS" in html
+    assert 'id="search-results"' in html and "Leeds Teaching Hospitals NHS Trust" in html  # title-cased
     assert "0 organisations match" in client.get("/search", params={"q": "zzzz"}).text
 
 
