@@ -13,6 +13,20 @@ from cancerwatch.errors import UsageError
 
 PERIOD_TYPES = ("month", "quarter", "year")
 MIN_YEAR, MAX_YEAR = 1990, 2100  # the range of dates cancerwatch accepts in requests
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 MONTH_ABBR = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
 
@@ -41,6 +55,16 @@ def period_start(d: date, period: str) -> date:
     if period == "year":
         return date(financial_year_start(d), 4, 1)
     raise UsageError(f"unknown period {period!r}: use one of {', '.join(PERIOD_TYPES)}")
+
+
+def month_name(d: date) -> str:
+    """``2023-09-01`` → ``September 2023``: the one way pages and reports write a month."""
+    return f"{MONTH_NAMES[d.month - 1]} {d.year}"
+
+
+def display_label(start: date, period: str) -> str:
+    """Label of a period for people: ``September 2023``, ``2023/24 Q1`` or ``2023/24``."""
+    return month_name(start) if period == "month" else period_label(start, period)
 
 
 def period_label(start: date, period: str) -> str:

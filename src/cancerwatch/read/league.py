@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from cancerwatch.catalogue.organisations import LEVEL_NAMES, UNMAPPED_CODE
+from cancerwatch.catalogue.organisations import LEVEL_NAMES, LEVEL_PLURALS, LEVELS, UNMAPPED_CODE
 from cancerwatch.catalogue.standards import Standard, get_standard
 from cancerwatch.metrics.periods import PERIOD_MONTHS
-from cancerwatch.periods import period_label
+from cancerwatch.periods import display_label
 from cancerwatch.periods import period_start as start_of_period
 from cancerwatch.read.context import Reader
-from cancerwatch.read.figures import in_period, level_rows, period_starts, shown
+from cancerwatch.read.figures import level_rows, period_starts, shown
+from cancerwatch.read.names import titled
 
 SORTS = {
     "org_name": "Organisation",
@@ -65,6 +66,12 @@ class League:
     covered_months: int
     expected_months: int
     disclosure: str
+    levels: list[str]
+    """Levels with figures for this standard (what the form offers)."""
+    note: str | None = None
+    """Why the table is empty, when it is."""
+    suggestions: list[dict] | None = None
+    """What to choose instead when the table is empty: ``{"text", "params"}`` (query changes)."""
 
 
 def sort_rows(rows: list[dict], key: str, direction: str) -> list[dict]:
@@ -85,6 +92,28 @@ def sort_rows(rows: list[dict], key: str, direction: str) -> list[dict]:
     return present + missing + [r for r in rows if r["org_code"] == UNMAPPED_CODE]
 
 
+def levels_with_figures(reader: Reader, standard: str, dataset: str = "published") -> list[str]:
+    """The levels at which ``standard`` has an organisation's monthly figures (England included)."""
+    return [lv for lv in LEVELS if period_starts(level_rows(reader, standard, lv, "month", dataset=dataset))]
+
+
+def covers(labels: list[str]) -> str:
+    """``the loaded figures cover April 2023 to July 2025.`` (``labels`` newest first)."""
+    if len(labels) == 1:
+        return f"the loaded figures cover {labels[0]} only."
+    return f"the loaded figures cover {labels[-1]} to {labels[0]}."
+
+
+def _label(start: str, period: str) -> str:
+    return display_label(date.fromisoformat(start), period)
+
+
+def _plural(level: str) -> str:
+    """Organisations of a level in running text (``sub-ICB locations``, ``England``)."""
+    text = LEVEL_PLURALS[level]
+    return text if level in ("national", "alliance") else text[0].lower() + text[1:]
+
+
 def league(
     reader: Reader,
     standard: str,
@@ -96,27 +125,56 @@ def league(
     direction: str = "desc",
     dataset: str = "published",
 ) -> League:
-    """The league table (latest period by default); NoData when the level has no figures."""
+    """The league table (latest period by default).
+
+    When the level or the period has no figures the table is empty, ``note`` says why and
+    ``suggestions`` what to choose instead (the levels or periods that have figures)."""
     reader.disclosure.check(dataset)
+    std = get_standard(standard)
     everyone = level_rows(reader, standard, level, period, dataset=dataset)
-    rows, chosen = in_period(everyone, start_of_period(start, period) if start else None)
-    rows = sort_rows(shown(reader, rows, dataset), sort, direction)
+    starts = period_starts(everyone)
+    wanted = start_of_period(start, period).isoformat() if start else None
+    levels = levels_with_figures(reader, standard, dataset)
+    note, suggestions, rows = None, [], []
+    if not starts:
+        chosen = wanted or ""
+        others = [lv for lv in levels if lv != level]
+        note = f"There are no {std.short_name} figures for {_plural(level)} in the loaded data."
+        if others:
+            note += " Choose another level: " + ", ".join(_plural(lv) for lv in others) + "."
+        suggestions = [{"text": LEVEL_PLURALS[lv], "params": {"level": lv, "period_start": None}} for lv in others]
+    elif wanted is not None and wanted not in starts:
+        chosen = wanted
+        note = f"There are no {std.short_name} figures for {_plural(level)} in {_label(wanted, period)}: " + covers(
+            [_label(s, period) for s in starts]
+        )
+        nearest = min(starts, key=lambda s: abs(date.fromisoformat(s) - date.fromisoformat(wanted)))
+        suggestions = [{"text": f"The latest, {_label(starts[0], period)}", "params": {"period_start": None}}]
+        if nearest != starts[0]:
+            suggestions.append(
+                {"text": f"The nearest, {_label(nearest, period)}", "params": {"period_start": nearest[:7]}}
+            )
+    else:
+        chosen = wanted or starts[0]
+        rows = [r for r in everyone if r["period_start"] == chosen]
+        rows = sort_rows(titled(shown(reader, rows, dataset)), sort, direction)
     return League(
-        standard=get_standard(standard),
+        standard=std,
         level=level,
         period=period,
         dataset=dataset,
         chosen=chosen[:7],
-        label=period_label(date.fromisoformat(chosen), period),
-        periods=[
-            {"value": s[:7], "text": period_label(date.fromisoformat(s), period)} for s in period_starts(everyone)
-        ],
+        label=_label(chosen, period) if chosen else "",
+        periods=[{"value": s[:7], "text": _label(s, period)} for s in starts],
         rows=rows,
         sort=sort,
         direction=direction,
         covered_months=max((r["months"] for r in rows), default=PERIOD_MONTHS[period]),
         expected_months=PERIOD_MONTHS[period],
         disclosure=reader.disclosure.label(dataset),
+        levels=levels,
+        note=note,
+        suggestions=suggestions,
     )
 
 

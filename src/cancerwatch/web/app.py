@@ -144,6 +144,19 @@ class ServerTimingMiddleware:
         await self.app(scope, receive, timed_send)
 
 
+DOCS_BANNER = (
+    '<header class="cw-api-banner"><a href="/">Back to the cancerwatch dashboard</a>'
+    '<span> · <a href="/about">About the figures</a></span></header>'
+)
+
+
+def _with_dashboard_link(html: str) -> str:
+    """The Swagger UI page in British English with a link back to the dashboard above it."""
+    html = html.replace("<html>", '<html lang="en-GB">', 1)
+    html = html.replace("</head>", '<link rel="stylesheet" href="/static/api-docs.css">\n</head>', 1)
+    return html.replace("<body>", f"<body>\n{DOCS_BANNER}", 1)
+
+
 def _add_api_docs(app: FastAPI) -> None:
     """Swagger UI at ``/api/docs`` with its files from the ``fastapi-offline`` package (no CDN)."""
     swagger = Path(str(resources.files("fastapi_offline").joinpath("static")))
@@ -157,7 +170,10 @@ def _add_api_docs(app: FastAPI) -> None:
             swagger_js_url="/assets/swagger/swagger-ui-bundle.js",
             swagger_css_url="/assets/swagger/swagger-ui.css",
             swagger_favicon_url="/static/nhsuk/images/favicon.ico",
+            # no deep links: Swagger UI puts them inside the operation's button (nested interactive controls)
+            swagger_ui_parameters={"deepLinking": False},
         )
-        html = bytes(page.body).decode()
-        page.headers["Content-Security-Policy"] = content_security_policy(inline_script_hashes(html))
-        return page
+        html = _with_dashboard_link(bytes(page.body).decode())
+        return HTMLResponse(
+            html, headers={"Content-Security-Policy": content_security_policy(inline_script_hashes(html))}
+        )

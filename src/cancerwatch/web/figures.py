@@ -213,11 +213,39 @@ def funnel_figure(view: FunnelView, *, highlight: str | None, level_name: str) -
     }
 
 
+MAP_COLOURS = ("#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac")
+"""ColorBrewer RdBu (colour-blind safe): red below the standard, blue above."""
+
+
+def map_colourscale(low: float, mid: float | None, high: float) -> list[list]:
+    """A diverging scale on ``low``..``high`` that turns from red to blue at ``mid`` (sequential without one)."""
+    if mid is None or not low < mid < high:
+        return [[0, MAP_COLOURS[2]], [1, MAP_COLOURS[4]]]
+    at = (mid - low) / (high - low)
+    return [
+        [0, MAP_COLOURS[0]],
+        [at / 2, MAP_COLOURS[1]],
+        [at, MAP_COLOURS[2]],
+        [(1 + at) / 2, MAP_COLOURS[3]],
+        [1, MAP_COLOURS[4]],
+    ]
+
+
 def map_figure(
-    locations: list[str], values: list[float | None], names: list[str], *, threshold: float | None, geojson_url: str
+    locations: list[str],
+    values: list[float | None],
+    names: list[str],
+    *,
+    scale: tuple[float, float | None, float],
+    geojson_url: str,
 ) -> dict:
-    """Choropleth of sub-ICB performance; plotly.js loads the boundaries from ``geojson_url``."""
-    mid = _pct(threshold) if threshold is not None else None
+    """Choropleth of performance on a colour scale fixed per standard, so months compare by eye.
+
+    ``scale`` is (lowest, turning point, highest) as proportions; plotly.js loads the boundaries
+    from ``geojson_url``. On narrow screens the colour bar goes below the map (``narrow``).
+    """
+    low, mid, high = scale
+    ticks = [v for v in (low, mid, high) if v is not None]
     trace = {
         "type": "choropleth",
         "geojson": None,
@@ -225,10 +253,15 @@ def map_figure(
         "locations": locations,
         "z": [_pct(v) for v in values],
         "text": names,
-        "colorscale": "RdBu",
-        "reversescale": True,
-        "zmid": mid,
-        "colorbar": {"title": {"text": "Performance"}, "ticksuffix": "%"},
+        "colorscale": map_colourscale(low, mid, high),
+        "zmin": _pct(low),
+        "zmax": _pct(high),
+        "zauto": False,
+        "colorbar": {
+            "title": {"text": "Performance"},
+            "ticksuffix": "%",
+            "tickvals": [_pct(v) for v in ticks],
+        },
         "marker": {"line": {"color": "#ffffff", "width": 0.5}},
         "hovertemplate": "%{text}: %{z:.1f}%<extra></extra>",
     }
@@ -237,5 +270,20 @@ def map_figure(
         geo={"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
     )
+    narrow = {
+        "layout": {"height": 480, "margin": {"l": 0, "r": 0, "t": 0, "b": 70}},
+        "trace": {
+            "colorbar": {
+                "orientation": "h",
+                "x": 0.5,
+                "xanchor": "center",
+                "y": 0,
+                "yanchor": "top",
+                "thickness": 14,
+                "len": 0.9,
+                "title": {"side": "top"},
+            }
+        },
+    }
     config = {"topojsonURL": "/assets/topojson/", "scrollZoom": False}
-    return {"data": [trace], "layout": layout, "geojsonUrl": geojson_url, "config": config}
+    return {"data": [trace], "layout": layout, "geojsonUrl": geojson_url, "config": config, "narrow": narrow}

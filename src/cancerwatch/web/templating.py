@@ -12,25 +12,13 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoad
 from markupsafe import Markup
 
 from cancerwatch.catalogue.organisations import LEVEL_NAMES, LEVEL_PLURALS
+from cancerwatch.periods import month_name as format_month
+from cancerwatch.read.names import nhs_title
 from cancerwatch.variation import ASSURANCE_TEXT, VARIATION_TEXT
 from cancerwatch.web.figures import sparkline_figure
 
 TEMPLATES = Path(__file__).parent / "templates"
 ICONS = Path(__file__).parent / "static" / "icons"
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 ROUTE_NAMES = {
     "urgent_suspected_cancer": "Urgent suspected cancer referral",
     "breast_symptomatic": "Breast symptomatic referral",
@@ -59,11 +47,24 @@ def num(value: float | None) -> str:
 
 
 def month_name(value: str | date | None) -> str:
-    """``2023-09-01`` → ``September 2023``."""
+    """``2023-09-01`` or ``2023-09`` → ``September 2023`` (:func:`cancerwatch.periods.month_name`)."""
     if not value:
         return ""
-    d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    return f"{MONTHS[d.month - 1]} {d.year}"
+    if isinstance(value, date):
+        return format_month(value)
+    text = str(value)[:10]
+    return format_month(date.fromisoformat(text if len(text) == 10 else f"{text[:7]}-01"))
+
+
+def plural_text(level: str) -> str:
+    """Organisations of a level in running text: ``sub-ICB locations``, ``Cancer Alliances``, ``England``."""
+    text = LEVEL_PLURALS[level]
+    return text if level in ("national", "alliance") else text[0].lower() + text[1:]
+
+
+def loaded_at(value: object) -> str:
+    """A load time to the minute: ``2025-09-12 14:03``."""
+    return str(value)[:16].replace("T", " ") if value else "–"
 
 
 def cell(row: dict, field: str, kind: str = "num") -> Markup:
@@ -137,7 +138,17 @@ def build_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update({"pct": pct, "num": num, "month_name": month_name, "to_json": to_json})
+    env.filters.update(
+        {
+            "pct": pct,
+            "num": num,
+            "month_name": month_name,
+            "to_json": to_json,
+            "org_title": nhs_title,
+            "plural_text": plural_text,
+            "loaded_at": loaded_at,
+        }
+    )
     env.globals.update(
         {
             "cell": cell,

@@ -128,7 +128,8 @@ class _Receiver:
         _, options = parse_options_header(self.part.headers.get("content-disposition", ""))
         self.part.name = options.get(b"name", b"").decode("utf-8", "replace")
         filename = options.get(b"filename")
-        if filename is None:
+        if not filename:  # not a file, or a file field left empty (browsers send filename="")
+            self.part.name = self.part.name if filename is None else ""
             return
         self.part.filename = filename.decode("utf-8", "replace")
         if not self.paths:
@@ -152,7 +153,7 @@ class _Receiver:
     def part_end(self) -> None:
         if self.part.out is not None:
             self.part.out.close()
-        else:
+        elif self.part.name:
             self.fields[self.part.name] = self.part.value.decode("utf-8", "replace")
 
     def close(self) -> None:

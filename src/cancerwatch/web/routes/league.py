@@ -24,6 +24,7 @@ from cancerwatch.web.pages import alternate, render, state_of, view_json
 from cancerwatch.web.params import Dataset, Level, MonthOrEmpty, Period, StandardId, TableFormat
 
 router = APIRouter()
+LEVEL_ORDER = [lv for lv in LEVEL_NAMES if lv != "national"] + ["national"]
 SortKey = Literal["org_name", "total", "within_standard", "breaches", "performance", "compared_with_england"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -83,7 +84,7 @@ def league_page(
         standard=view.standard,
         standards=list(standards().values()),
         level=level,
-        levels=[lv for lv in LEVEL_NAMES if lv != "national"] + ["national"],
+        levels=[lv for lv in LEVEL_ORDER if lv in view.levels or lv == level],
         period=period,
         periods=view.periods,
         chosen=view.chosen,

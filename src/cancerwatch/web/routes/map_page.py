@@ -1,4 +1,4 @@
-"""``/map``: a choropleth of sub-ICB performance, and ``/map/sub_icb.geojson``: the boundaries.
+"""``/map``: a choropleth of ICB or sub-ICB performance, and ``/map/sub_icb.geojson``: the boundaries.
 
 The boundaries are the bundled ONS shapefile converted to simplified WGS84 GeoJSON once and
 kept in memory (``cancerwatch.web.geo``). The page renders :func:`cancerwatch.read.geography.map_view`
@@ -7,7 +7,7 @@ and lists the same figures in a table.
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -41,18 +41,19 @@ def map_page(
     reader: ReaderDep,
     standard: HeadlineStandard = "fds",
     period_start: MonthOrEmpty = None,
+    level: Literal["icb", "sub_icb"] = "icb",
     format: PageFormat = "html",
 ) -> Response:
-    """Sub-ICB locations coloured by performance in one month (latest by default)."""
+    """ICBs or sub-ICB locations coloured by performance in one month (latest by default)."""
     on_map = boundary_codes(getattr(request.app.state, "boundaries", DEFAULT_BOUNDARIES))
-    view = map_view(reader, standard, parse_month(period_start) if period_start else None, on_map)
+    view = map_view(reader, standard, parse_month(period_start) if period_start else None, on_map, level)
     if format == "json":
         return view_json(view)
     figure = map_figure(
         [r["org_code"] for r in view.mapped],
         [r["performance"] for r in view.mapped],
         [r["org_name"] for r in view.mapped],
-        threshold=view.threshold,
+        scale=view.scale,
         geojson_url=GEOJSON_URL,
     )
     return render(
@@ -62,8 +63,9 @@ def map_page(
         view=view,
         standard=view.standard,
         standards=view.standards,
-        month=date.fromisoformat(view.month),
-        chosen=view.month[:7],
+        month=view.month,
+        chosen=(view.month or "")[:7],
+        params={"standard": standard, "level": level, "period_start": (view.month or "")[:7] or None},
         months=view.months,
         figure=figure,
         rows=view.rows,

@@ -48,9 +48,22 @@ router = APIRouter()
 CRUMBS = [{"href": "/", "text": "England"}]
 
 
+DISABLED = "Uploading files is not switched on for this service. Ask the administrator of cancerwatch to switch it on."
+NO_FILES = "Choose at least one file to upload"
+
+
+def _enabled(request: Request) -> bool:
+    return bool(state_of(request).settings.api_token)
+
+
 def _check_enabled(request: Request) -> None:
-    if not state_of(request).settings.api_token:
-        raise ApiError(403, "uploads_disabled", "uploads are switched off: set CANCERWATCH_API_TOKEN to enable them")
+    if not _enabled(request):
+        raise ApiError(403, "uploads_disabled", DISABLED)
+
+
+def _disabled_page(request: Request) -> Response:
+    """What a user sees when uploads are off: what to do, not how to configure the server."""
+    return render(request, "upload.html", status_code=403, page_title="Upload files", crumbs=CRUMBS, disabled=DISABLED)
 
 
 def _page(request: Request, status: int = 200, **context: object) -> Response:
@@ -69,7 +82,8 @@ def _page(request: Request, status: int = 200, **context: object) -> Response:
 @router.get("/upload", response_class=HTMLResponse, response_model=None)
 def upload_form(request: Request) -> Response:
     """The upload form (signed-in users), else a redirect to the sign-in form."""
-    _check_enabled(request)
+    if not _enabled(request):
+        return _disabled_page(request)
     if not is_authorised(request, state_of(request)):
         return RedirectResponse("/login", status_code=303)
     return _page(request)
@@ -103,12 +117,17 @@ async def upload(request: Request) -> Response:
     check_declared_size(request, settings.max_upload_bytes)
     workdir = new_workdir()
     try:
-        paths, _ = await receive_files(
-            request,
-            workdir,
-            max_bytes=settings.max_upload_bytes,
-            before_first_file=lambda fields: check_csrf(request, fields),
-        )
+        try:
+            paths, _ = await receive_files(
+                request,
+                workdir,
+                max_bytes=settings.max_upload_bytes,
+                before_first_file=lambda fields: check_csrf(request, fields),
+            )
+        except ApiError as exc:
+            if exc.code != "no_files" or wants_json(request):
+                raise
+            return _page(request, 400, error=NO_FILES, error_title="There is a problem")
         try:
             parsed = await run_in_threadpool(
                 parse_isolated,
@@ -152,10 +171,11 @@ def _remove(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> HTMLResponse:
+@router.get("/login", response_class=HTMLResponse, response_model=None)
+def login_form(request: Request) -> Response:
     """The sign-in form."""
-    _check_enabled(request)
+    if not _enabled(request):
+        return _disabled_page(request)
     return render(request, "login.html", page_title="Sign in", crumbs=CRUMBS)
 
 
