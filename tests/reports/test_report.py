@@ -7,6 +7,8 @@ the same standard and period; PDF pages render to PNG with poppler's ``pdftoppm`
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -155,7 +157,7 @@ def test_year_on_year_change_is_like_for_like(report, warehouse):
     twelve months: the provider extract to September 2023, the monthly workbooks after), summed
     as counts."""
     code, built_report, html = report
-    cells = {(c["data-standard"], c["data-field"]): c for c in cells_of(html)}
+    cells = {(c.get("data-standard"), c["data-field"]): c for c in cells_of(html)}
     for rep in built_report.headline:
         prev = rep.previous
         years = _metric_rows(warehouse, code, rep.id, "year")
@@ -175,10 +177,22 @@ def test_year_on_year_change_is_like_for_like(report, warehouse):
 
 def test_report_sections(report, warehouse):
     code, rpt, html = report
-    for anchor in ("summary", "change", "trends", "peers", "detail", "escalations", "early", "quality", "methods"):
+    for anchor in (
+        "board",
+        "summary",
+        "change",
+        "waits",
+        "trends",
+        "peers",
+        "detail",
+        "escalations",
+        "early",
+        "quality",
+        "methods",
+    ):
         assert f'id="{anchor}"' in html and f'href="#{anchor}"' in html
     assert html.count("<svg") >= 2 * len(rpt.headline) + len(rpt.legacy)
-    assert "Record-level" in html or "No record-level pathway data" in html  # pathways table empty
+    assert "Record-level" in html or "No record-level data was provided" in html  # no pathways loaded
     assert rpt.coverage["months"] == 12
     assert all(rep.spc.available for rep in rpt.headline)
     assert all(rep.funnel and rep.funnel.available for rep in rpt.headline)
@@ -188,10 +202,15 @@ def test_report_sections(report, warehouse):
     # the 31-day and 62-day series restart their limits in October 2023 (variation policy)
     assert [rep.spc.rebased_at for rep in rpt.headline] == [[], ["2023-10"], ["2023-10"]]
     if code == "ENG":
-        # the two-week waits, derived from the monthly workbooks, have twelve months but no threshold
-        # after September 2023, when they ceased to be standards
+        # the first-appointment measures have twelve months but no threshold; the two-week waits
+        # they continue (standards to September 2023) are shown once, under the current names
         legacy = {r.id: r for r in rpt.legacy}
-        assert legacy["2ww"].year["months"] == 12 and legacy["2ww"].status == "no_threshold"
+        assert legacy["usc_foa"].year["months"] == 12 and legacy["usc_foa"].status == "no_threshold"
+        assert "2ww" not in legacy and "2ww_breast" not in legacy
+        assert [(c["standard"].id, c["as"].id) for c in rpt.continued] == [
+            ("2ww", "usc_foa"),
+            ("2ww_breast", "ubs_fha"),
+        ]
         assert len(rpt.headline[0].spc.points) == 48  # April 2021 to March 2025
     else:
         assert rpt.org.level == "alliance" and rpt.org.basis == "provider"
@@ -339,3 +358,226 @@ def test_early_diagnosis_needs_record_access(monkeypatch, public, record_access)
     out = sections.early_diagnosis_section(reader, Organisation("E56000005", "x", "alliance", "provider"), FY_START)
     assert not out["available"] and "years" not in out
     assert "480" not in str(out) and "483" not in str(out)
+
+
+# ---------------------------------------------------------------- the report as a board reads it
+
+ALLIANCE = "E56000005"
+HEADLINE_NAMES = {"fds": "28-day FDS", "31d": "31-day", "62d": "62-day"}
+JARGON = (
+    "escalation_rules",
+    ".toml",
+    "--public",
+    "CANCERWATCH_",
+    "[V-",
+    "pathways table",
+    "warehouse",
+    "catalogue/",
+    "nhsd_2018",
+    "<code>",
+)
+
+
+class VisibleText(HTMLParser):
+    """The text a reader sees (no style sheet, no attributes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._skip += tag in ("style", "script")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("style", "script")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = VisibleText()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+def _alliance_year(con, standard: str, label: str) -> dict:
+    rows = metrics(con, MetricQuery(standard, "alliance", "year", ALLIANCE))
+    return next(r for r in rows if r["period_label"] == label)
+
+
+def _alliance_months(con, standard: str, start: str, end: str) -> list[dict]:
+    rows = metrics(con, MetricQuery(standard, "alliance", "month", ALLIANCE))
+    return [r for r in rows if start <= r["period_label"] <= end]
+
+
+def _said(rpt) -> dict[str, str]:
+    return {s.topic: s.text for s in rpt.summary}
+
+
+def test_board_summary_is_written_from_the_metric_rows(built, warehouse):
+    """Each sentence of the one-page summary, worked by hand from `cancerwatch metrics` rows of
+    Cheshire and Merseyside for 2024/25 and 2023/24 (both whole years)."""
+    rpt, html = built[ALLIANCE]
+    said = _said(rpt)
+    now = {s: _alliance_year(warehouse, s, YEAR) for s in HEADLINE_NAMES}
+    before = {s: _alliance_year(warehouse, s, PREVIOUS) for s in HEADLINE_NAMES}
+    assert all(r["months"] == 12 for r in (*now.values(), *before.values()))
+    # the year: how many standards met, and each standard's figure against its threshold
+    met = [s for s in HEADLINE_NAMES if now[s]["performance"] >= now[s]["threshold"]]
+    assert met == []  # 73.4%, 93.8% and 75.2% against 75%, 96% and 85%
+    assert said["standards"] == "In 2024/25, Cheshire and Merseyside met none of the 3 cancer waiting-time standards."
+    fds, months = now["fds"], _alliance_months(warehouse, "fds", "2024-04", "2025-03")
+    months_met = sum(1 for m in months if m["performance"] >= m["threshold"])
+    assert said["standard:fds"] == (
+        f"28-day Faster Diagnosis Standard: {fds['within_standard'] / fds['total'] * 100:.1f}% of "
+        f"{fds['total']:,.0f} patients within 28 days against a threshold of 75%, not met "
+        f"({months_met} of 12 months met)."
+    )
+    # compared with 2023/24: a change counts when it shows as at least 0.1 points
+    moved = {}
+    for s in HEADLINE_NAMES:
+        a, b = before[s]["within_standard"] / before[s]["total"], now[s]["within_standard"] / now[s]["total"]
+        moved[s] = (a, b, round((b - a) * 100, 1))
+    up = [s for s in HEADLINE_NAMES if moved[s][2] > 0]
+    down = [s for s in HEADLINE_NAMES if moved[s][2] < 0]
+    assert up == ["fds", "31d", "62d"] and down == []
+
+    def phrase(s: str) -> str:
+        a, b, pts = moved[s]
+        return f"{HEADLINE_NAMES[s]} ({a * 100:.1f}% to {b * 100:.1f}%, up {pts:.1f} points)"
+
+    assert said["improved"] == (
+        f"Compared with 2023/24, performance improved on {phrase('fds')}, {phrase('31d')} and {phrase('62d')}."
+    )
+    assert said["worse"] == "No standard got worse than in 2023/24."
+    # peers: the rank among the 20 Alliances of 2024/25
+    ranks = [f"{now[s]['rank']}" for s in HEADLINE_NAMES]
+    assert [now[s]["peers"] for s in HEADLINE_NAMES] == [20, 20, 20]
+    suffix = {"1": "st", "2": "nd", "3": "rd"}
+    words = [f"{r}{'th' if r in ('11', '12', '13') else suffix.get(r[-1], 'th')}" for r in ranks]
+    assert said["rank"] == (
+        f"Among the 20 Cancer Alliances, Cheshire and Merseyside ranked {words[0]} on 28-day FDS, "
+        f"{words[1]} on 31-day and {words[2]} on 62-day (1st is the best)."
+    )
+    # every sentence is on the page, under its topic
+    for s in rpt.summary:
+        assert f'data-summary="{s.topic}">{s.text.replace("&", "&amp;").replace(chr(39), "&#39;")}</p>' in html
+
+
+def test_board_summary_long_waits_and_escalations(built, warehouse):
+    """The 62-day long waits from NHS England's published bands, and the escalation rules in force,
+    worked from the wait rows and the escalation rules themselves."""
+    from cancerwatch.accountability.escalation import escalate, rules
+    from cancerwatch.wait_queries import WaitQuery, wait_distribution
+
+    rpt, html = built[ALLIANCE]
+    said = _said(rpt)
+    rows = wait_distribution(warehouse, WaitQuery("62d", "alliance", ALLIANCE, "month"))
+    over = {r["period_start"][:7]: r["over_104_days"] for r in rows}  # one figure per month
+    total = sum(r["patients"] for r in rows if "2024-04" <= r["period_start"][:7] <= "2025-03")
+    year = sum(v for m, v in over.items() if "2024-04" <= m <= "2025-03")
+    # the bands are published from October 2023: 2023/24 has October to March only
+    before = sum(v for m, v in over.items() if "2023-10" <= m <= "2024-03")
+    after = sum(v for m, v in over.items() if "2024-10" <= m <= "2025-03")
+    assert min(over) == "2023-10" and before > after
+    expected = (
+        f"In 2024/25, {count(year)} patients on the 62-day pathway ({year / total * 100:.1f}% of {count(total)}) "
+        f"were treated after more than 104 days; in October 2024 to March 2025, {count(after)}: "
+        f"{count(before - after)} fewer than in October 2023 to March 2024 ({count(before)}; the bands are "
+        "published from October 2023)."
+    )
+    assert said["over_104"] == expected
+    cells = {c["data-field"]: c for c in cells_of(html) if "data-field" in c and "over_104" in c["data-field"]}
+    assert float(cells["current_over_104"]["data-value"]) == after
+    assert float(cells["previous_over_104"]["data-value"]) == before
+    # escalations: the rules that fire for the Alliance, per standard
+    fired = {
+        s: [
+            e
+            for rid in rules()
+            for e in escalate(warehouse, standard=s, level="alliance", rule_id=rid, basis="provider")
+            if e.org_code == ALLIANCE and e.fired
+        ]
+        for s in HEADLINE_NAMES
+    }
+    escalated = [HEADLINE_NAMES[s] for s in HEADLINE_NAMES if fired[s]]
+    assert escalated  # Cheshire and Merseyside misses all three thresholds every quarter
+    assert said["escalation"].startswith("Cheshire and Merseyside is escalated on figures to ")
+    assert said["escalation"].endswith(f" on {', '.join(escalated[:-1])} and {escalated[-1]}.")
+    for s in HEADLINE_NAMES:
+        if fired[s]:
+            text = said[f"escalation:{s}"]
+            assert text.startswith(f"{HEADLINE_NAMES[s]}: ") and text.count("; ") >= len(fired[s]) - 1
+            assert "consistent_fail" not in text and "common_cause" not in text
+
+
+def test_year_on_year_over_the_months_both_years_have(built, warehouse):
+    """USC first seen is published from October 2023: 2023/24 has six months, so the change
+    compares October to March of both years, summed as counts."""
+    rpt, html = built[ALLIANCE]
+    [rep] = [r for r in rpt.legacy if r.id == "usc_foa"]
+    prev = rep.previous
+    old = _alliance_months(warehouse, "usc_foa", "2023-04", "2024-03")
+    new = _alliance_months(warehouse, "usc_foa", "2024-10", "2025-03")
+    assert [m["period_label"] for m in old] == ["2023-10", "2023-11", "2023-12", "2024-01", "2024-02", "2024-03"]
+    a = sum(m["within_standard"] for m in old) / sum(m["total"] for m in old)
+    b = sum(m["within_standard"] for m in new) / sum(m["total"] for m in new)
+    assert prev["available"] and prev["same_months"] and prev["period_short"] == "6 months, Oct–Mar"
+    assert prev["performance"] == pytest.approx(a) and prev["current_performance"] == pytest.approx(b)
+    cells = {(c.get("data-standard"), c["data-field"]): c for c in cells_of(html)}
+    assert float(cells[("usc_foa", "change")]["data-value"]) == pytest.approx(b - a)
+    assert cells[("usc_foa", "change")]["text"] == f"{(b - a) * 100:+.1f} pts".replace("-", "\u2212")
+
+
+def test_wait_distribution_cells_sum_the_published_bands(built, warehouse):
+    from cancerwatch.wait_queries import WaitQuery, wait_distribution
+
+    _, html = built[ALLIANCE]
+    rows = wait_distribution(warehouse, WaitQuery("62d", "alliance", ALLIANCE, "year"))
+    year = {r["band"]: r["patients"] for r in rows if r["period_label"] == YEAR}
+    cells = {c["data-wait-band"]: float(c["data-value"]) for c in _wait_cells(html)}
+    assert cells == year and len(cells) == 8
+
+
+def _wait_cells(html: str) -> list[dict]:
+    """The ``<td data-wait-band=…>`` cells of the wait distribution table."""
+    found: list[dict] = []
+
+    class Cells(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            if tag == "td" and "data-wait-band" in a:
+                found.append(a)
+
+    Cells().feed(html)
+    return found
+
+
+def test_no_internal_jargon(built, warehouse):
+    """Neither report, internal or public, names files, options, settings or internal codes."""
+    public = render_html(build_report(warehouse, ALLIANCE, YEAR, public=True))
+    for html in (built["ENG"][1], built[ALLIANCE][1], public):
+        text = visible_text(html)
+        for word in JARGON:
+            assert word not in html, word
+        # no identifier of the code (snake_case) in what a reader sees
+        assert not re.findall(r"\b[a-z0-9]+_[a-z0-9_]+\b", text), re.findall(r"\b[a-z0-9]+_[a-z0-9_]+\b", text)[:5]
+
+
+def test_pdf_is_tagged_and_every_page_has_content(built):
+    """PDF/UA-1: a structure tree, marked content and the document language; no near-empty page."""
+    import pypdf
+
+    pdf = html_to_pdf(built[ALLIANCE][1])
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en-GB"
+    assert reader.metadata.title.startswith("Cancer waiting times: annual progress report 2024/25")
+    texts = [page.extract_text() for page in reader.pages]
+    assert 12 <= len(texts) <= 20
+    thin = [(i + 1, len(t)) for i, t in enumerate(texts) if len(t) < 400]
+    assert not thin, thin  # a page with a chart and its caption holds over 400 characters

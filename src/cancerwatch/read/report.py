@@ -14,12 +14,19 @@ from datetime import date
 
 from cancerwatch.analytics.intervals import wilson_interval
 from cancerwatch.catalogue.organisations import NATIONAL_CODE, PEER_LABELS
-from cancerwatch.catalogue.standards import Standard, headline_standards, standards, threshold_in_force
+from cancerwatch.catalogue.standards import (
+    Standard,
+    get_standard,
+    headline_standards,
+    standards,
+    threshold_in_force,
+)
 from cancerwatch.errors import NoData, UsageError
 from cancerwatch.periods import add_months, financial_year_start, fy_label, months_between, parse_fy, period_label
 from cancerwatch.read.context import Reader
 from cancerwatch.read.figures import level_rows, series, shown
-from cancerwatch.read.report_sections import data_quality, early_diagnosis_section, escalation_section
+from cancerwatch.read.report_sections import data_quality, early_diagnosis_section, escalation_section, waits_section
+from cancerwatch.read.report_summary import Sentence, board_summary
 from cancerwatch.variation import FunnelView, SpcView, funnel_or_note, spc_or_note
 from cancerwatch.warehouse.organisations import Organisation, get_organisation
 
@@ -96,6 +103,9 @@ class AnnualReport:
     data_quality: dict
     peer_label: str
     generated: date
+    waits: dict = field(default_factory=dict)
+    continued: list[dict] = field(default_factory=list)
+    summary: list[Sentence] = field(default_factory=list)
 
 
 @dataclass
@@ -187,29 +197,59 @@ class ReportBuilder:
         }
 
     def previous(self, year: dict, monthly: list[dict], previous_year: list[dict]) -> dict:
-        """The previous financial year, like for like: the same months when this year is incomplete,
-        else the whole year; ``available`` is False when any of those months has no figures."""
-        current = [r["period_start"] for r in monthly if r["period_start"] >= self.start.isoformat()]
-        wanted = {add_months(date.fromisoformat(m), -12).isoformat() for m in current}
-        out: dict = {"label": fy_label(self.start.year - 1), "available": False, "same_months": len(wanted) < 12}
-        if out["same_months"]:
-            rows = [r for r in monthly if r["period_start"] in wanted]
-            if wanted:
-                out["period_text"] = f"{_month_text(min(wanted))} to {_month_text(max(wanted))}"
+        """The previous financial year, like for like: the whole year when both years are complete,
+        else the months both years have (the same calendar months a year apart), summed as counts.
+
+        ``available`` is False, with a ``reason``, when the two years share no month with figures.
+        ``current_*`` is this year over the months compared (the whole year when both are complete);
+        ``met``, ``rank`` and ``months_met`` are the previous year's own verdicts."""
+        this_fy = [r for r in monthly if r["period_start"] >= self.start.isoformat()]
+        prev_start = add_months(self.start, -12).isoformat()
+        last_fy = [r for r in monthly if prev_start <= r["period_start"] < self.start.isoformat()]
+        label = fy_label(self.start.year - 1)
+        out: dict = {"label": label, "available": False, "same_months": True}
+        assessed = [r for r in last_fy if r["threshold"] is not None and r["met"] is not None]
+        out.update(months=len(last_fy), months_met=sum(1 for r in assessed if r["met"]), months_assessed=len(assessed))
+        whole = next((r for r in previous_year if r["org_code"] == self.code), None)
+        if len(this_fy) == 12 and len(last_fy) == 12 and whole is not None and whole.get("months", 12) == 12:
+            out["same_months"] = False
+            rows, current = [whole], [year]
+            out.update(threshold=whole.get("threshold"), met=whole.get("met"), rank=whole.get("rank"))
+            out["peers"] = whole.get("peers")
         else:
-            rows = [r for r in previous_year if r["org_code"] == self.code]
-        if not rows or len(rows) != (len(wanted) if out["same_months"] else 1):
-            return out
-        if not out["same_months"] and rows[0].get("months", 12) < 12:
-            return out
+            by_month = {r["period_start"]: r for r in last_fy}
+            pairs = [
+                (by_month[m], r)
+                for r in this_fy
+                if (m := add_months(date.fromisoformat(r["period_start"]), -12).isoformat()) in by_month
+            ]
+            if not pairs:
+                out["reason"] = f"no figures for {label}" if not last_fy else f"no month of {label} matches this year's"
+                return out
+            rows, current = [p for p, _ in pairs], [c for _, c in pairs]
+            out["period_text"] = _span_text([r["period_start"] for r in rows])
+            out["current_period_text"] = _span_text([r["period_start"] for r in current])
+            first, last = (_month_text(m, "%b") for m in (rows[0]["period_start"], rows[-1]["period_start"]))
+            out["period_short"] = f"{len(rows)} months, {first}–{last}"
+            if len(last_fy) < 12:
+                out["reason"] = f"{label} has figures for {len(last_fy)} of its 12 months"
         total, within = sum(r["total"] for r in rows), sum(r["within_standard"] for r in rows)
         row = {"org_code": self.code, "total": total, "within_standard": within, "breaches": total - within}
         prev = self.show([{**row, "performance": within / total if total else None}])[0]
-        current_perf = year["performance"]
+        c_total, c_within = sum(r["total"] for r in current), sum(r["within_standard"] for r in current)
+        now = {"org_code": self.code, "total": c_total, "within_standard": c_within, "breaches": c_total - c_within}
+        shown_now = self.show([{**now, "performance": c_within / c_total if c_total else None}])[0]
         change = None
-        if prev["performance"] is not None and current_perf is not None:
-            change = current_perf - prev["performance"]
-        return {**out, **prev, "available": True, "change": change}
+        if prev["performance"] is not None and shown_now["performance"] is not None:
+            change = shown_now["performance"] - prev["performance"]
+        return {
+            **out,
+            **prev,
+            "current_total": shown_now["total"],
+            "current_performance": shown_now["performance"],
+            "available": True,
+            "change": change,
+        }
 
     def ambition(self, year: dict, months: list[dict]) -> dict | None:
         """The planning ambition being worked towards, and the target month's figure if loaded."""
@@ -240,7 +280,13 @@ class ReportBuilder:
         """The whole report."""
         headline: list[StandardReport] = []
         legacy: list[StandardReport] = []
+        continued: list[dict] = []
         for std in standards().values():
+            successor = continued_as(std, self.start)
+            if successor is not None:
+                ended = max(t.effective_to for t in std.thresholds if t.effective_to is not None)
+                continued.append({"standard": std, "as": get_standard(successor), "ended": ended})
+                continue
             rep = self.standard_report(std)
             if rep is not None:
                 (headline if std.id in headline_standards() else legacy).append(rep)
@@ -248,7 +294,7 @@ class ReportBuilder:
             raise NoData(f"no figures for {self.org.name} ({self.org.code}) in {self.label}")
         covered = sorted({r["period_start"] for rep in headline + legacy for r in rep.months})
         disclosure = self.reader.disclosure
-        return AnnualReport(
+        report = AnnualReport(
             org=self.org,
             year={
                 "label": self.label,
@@ -272,11 +318,38 @@ class ReportBuilder:
             data_quality=data_quality(self.reader, self.org, self.start, self.end, headline + legacy),
             peer_label=PEER_LABELS[self.org.peer_level],
             generated=date.today(),
+            waits=waits_section(self.reader, self.org, self.start, self.end),
+            continued=[c for c in continued if any(r.id == c["as"].id for r in legacy)],
         )
+        report.summary = board_summary(report)
+        return report
 
 
-def _month_text(iso: str) -> str:
-    return date.fromisoformat(iso).strftime("%B %Y")
+def continued_as(std: Standard, start: date) -> str | None:
+    """The measure a retired standard continues as, for a year that starts after its last
+    threshold ended: the standard built, from then on, wholly from another measure's figures.
+
+    The two-week waits ceased to be standards on 30 September 2023; NHS England goes on
+    publishing the same waits as the first-appointment measures (standards.toml), so a later
+    report shows them once, under their current names.
+    """
+    if not std.thresholds or any(t.effective_to is None or t.effective_to >= start for t in std.thresholds):
+        return None
+    for c in std.components:
+        whole = not c.routes and not c.modalities
+        if whole and c.source_standard != std.id and c.effective_from is not None and c.effective_from <= start:
+            return c.source_standard
+    return None
+
+
+def _month_text(iso: str, fmt: str = "%B %Y") -> str:
+    return date.fromisoformat(iso).strftime(fmt)
+
+
+def _span_text(months: list[str]) -> str:
+    """``October 2023 to March 2024`` (or one month's name)."""
+    first, last = _month_text(min(months)), _month_text(max(months))
+    return first if first == last else f"{first} to {last}"
 
 
 def _coverage_text(covered: list[str]) -> str:

@@ -22,6 +22,7 @@ from cancerwatch.errors import UsageError
 from cancerwatch.read.context import Reader
 from cancerwatch.read.disclosure import Disclosure
 from cancerwatch.read.report import AnnualReport, annual_report
+from cancerwatch.read.report_summary import GROUPS
 
 __all__ = ["AnnualReport", "build_report", "render_html", "write_report"]
 
@@ -140,7 +141,7 @@ def render_html(report: AnnualReport, *, json_url: str | None = None) -> str:
     """
     _charts(report)
     context = {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
-    return _environment().get_template("report.html").render(**context, json_url=json_url)
+    return _environment().get_template("report.html").render(**context, json_url=json_url, summary_groups=GROUPS)
 
 
 def write_report(

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cancerwatch.cli.options import DbOption, FormatOption, db_path
-from cancerwatch.cli.output import Format, emit
+from cancerwatch.cli.output import Format, default_format, emit
 from cancerwatch.ingest.load import LoadResult, expand_paths, parse_files, write_parsed
 from cancerwatch.ingest.parsed import ParsedFile
 from cancerwatch.warehouse.connect import open_duckdb
@@ -62,12 +62,38 @@ def register(app: typer.Typer) -> None:
             }
             for r in results
         ]
-        emit(rows, fmt or Format.table, title="Loaded")
+        chosen = fmt or default_format()
+        emit(rows, chosen, title="Loaded")
         for r in results:
             if r.status == "unchanged":
                 typer.echo(f"{r.file}: identical file already loaded; nothing to do", err=True)
             for note in r.notes:
                 typer.echo(f"{r.file}: {note}", err=True)
+        # the last line for a person: on stdout under a table, on stderr beside CSV or JSON
+        typer.echo(load_summary(results), err=chosen is not Format.table)
+
+
+def load_summary(results: list[LoadResult]) -> str:
+    """One line on the whole load: rows read = rows loaded + rows quarantined (counted over the
+    files loaded now; identical files already loaded are skipped and named as such).
+
+    >>> load_summary([LoadResult("a.csv", "pathways", "loaded", 4, 2, 2)])
+    '4 rows read, 2 loaded, 2 quarantined: see `cancerwatch quarantine`'
+    >>> lookup = LoadResult("a.csv", "lookup", "loaded", 1200, 1200, 0)
+    >>> load_summary([lookup, LoadResult("b.csv", "lookup", "unchanged", 0, 0, 0)])
+    '1,200 rows read, 1,200 loaded, 0 quarantined; 1 file already loaded, skipped'
+    """
+    loaded = [r for r in results if r.status != "unchanged"]
+    read, kept, rejected = (
+        sum(getattr(r, f) for r in loaded) for f in ("rows_read", "rows_loaded", "rows_quarantined")
+    )
+    line = f"{read:,} rows read, {kept:,} loaded, {rejected:,} quarantined"
+    if rejected:
+        line += ": see `cancerwatch quarantine`"
+    skipped = len(results) - len(loaded)
+    if skipped:
+        line += f"; {skipped} file{'s' if skipped > 1 else ''} already loaded, skipped"
+    return line
 
 
 def _commit(target: Path, parsed: list[ParsedFile]) -> list[LoadResult]:
