@@ -349,13 +349,11 @@ def _compute(reader: Reader, text: str, levels: tuple[str, ...]) -> Digest:
         brought = [r for r in loads if _month(r["last_month"]) == month]
         earlier = [_month(r["last_month"]) or "" for r in loads if _month(r["last_month"]) != month]
         baseline = max((m for m in earlier if m < month), default=None)
-        label = "the latest load: " + ", ".join(r["file_name"] for r in brought)
+        label = f"the latest load (the {len(brought)} file{'' if len(brought) == 1 else 's'} holding {_name(month)})"
     elif text.isdigit():
         after = int(text)
         if after not in {r["source_id"] for r in loads}:
-            raise UsageError(
-                f"--since {text}: no loaded file of figures has source id {after} (see `cancerwatch sources`)"
-            )
+            raise UsageError(f"since {text}: no loaded file of figures has source id {after}")
         brought = [r for r in loads if r["source_id"] > after]
         baseline = _month(last_month_held(loads, after))
         label = f"the loads after source {after}"
@@ -363,9 +361,9 @@ def _compute(reader: Reader, text: str, levels: tuple[str, ...]) -> Digest:
         try:
             baseline = _month(parse_month(text))
         except (ValueError, UsageError):
-            raise UsageError(f"--since {text!r}: give a source id or a month as YYYY-MM") from None
+            raise UsageError(f"since {text!r}: give a source id or a month as YYYY-MM") from None
         if baseline is not None and baseline >= month:
-            raise NoData(f"--since {text}: the latest month is {month}, so nothing is newer")
+            raise NoData(f"since {text}: the latest month is {month}, so nothing is newer")
         brought = [r for r in loads if (_month(r["last_month"]) or "") > (baseline or "")]
         label = f"since {_name(baseline or month)}"
     brought = [{k: (_month(v) if k in ("first_month", "last_month") else v) for k, v in r.items()} for r in brought]
