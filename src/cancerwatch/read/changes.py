@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cancerwatch.accountability.escalation import get_rule
-from cancerwatch.catalogue.organisations import LEVEL_LABELS, NATIONAL_CODE, NATIONAL_NAME, UNMAPPED_CODE
+from cancerwatch.catalogue.organisations import NATIONAL_CODE, NATIONAL_NAME, UNMAPPED_CODE
 from cancerwatch.catalogue.standards import get_standard, headline_standards
 from cancerwatch.errors import NoData, UsageError
 from cancerwatch.periods import add_months, parse_month
@@ -326,12 +326,12 @@ def changes(
         raise UsageError(f"unknown level {unknown[0]!r}: use {', '.join(DIGEST_LEVELS)}")
     text = (since or "").strip()
     digest = reader.memo(("changes", text, levels), lambda: _compute(reader, text, levels))
-    if not org:
+    if not org or digest.month is None:
         return digest
     wanted = org.strip().upper()
     return _digest(
         digest.since,
-        digest.month or "",
+        digest.month,
         digest.baseline,
         digest.loads,
         [c for c in digest.changes if c.org_code.upper() == wanted],
@@ -426,4 +426,4 @@ def change_rows(digest: Digest) -> list[dict]:
     ]
 
 
-__all__ = ["KINDS", "LEVEL_LABELS", "Change", "Digest", "OrganisationChanges", "change_rows", "changes"]
+__all__ = ["KINDS", "Change", "Digest", "OrganisationChanges", "change_rows", "changes"]
