@@ -238,3 +238,53 @@ class SourcesResponse(BaseModel):
 
     rows: list[SourceOut]
     quarantine: list[dict]
+
+
+class ChangeOut(BaseModel):
+    """One entry of the digest of changes."""
+
+    kind: str = Field(
+        description="signal, assurance, met, missed, escalated, de_escalated, mover or revision (see `kinds`)"
+    )
+    org_code: str
+    org_name: str
+    level: str
+    standard: str | None = Field(description="standard id, e.g. 62d")
+    month: str = Field(description="the month the entry is about, YYYY-MM")
+    summary: str = Field(description="one line for a person")
+    before: str | float | None = Field(description="the value in the baseline month (or before the revision)")
+    after: str | float | None = Field(description="the value now")
+    href: str = Field(description="the dashboard page that shows it")
+
+
+class OrganisationChangesOut(BaseModel):
+    """The entries of one organisation."""
+
+    org_code: str
+    org_name: str
+    level: str
+    href: str = Field(description="the organisation's page")
+    changes: list[ChangeOut]
+
+
+class LoadOut(BaseModel):
+    """A loaded file the digest covers."""
+
+    source_id: int
+    file_name: str
+    status: str
+    first_month: str | None
+    last_month: str | None
+
+
+class ChangesResponse(BaseModel):
+    """What changed between the baseline month and the latest one, per organisation."""
+
+    since: str = Field(description="what the digest covers, e.g. the latest load")
+    month: str | None = Field(description="the latest month, YYYY-MM")
+    baseline: str | None = Field(description="the month compared with, YYYY-MM")
+    loads: list[LoadOut] = Field(description="the loads whose changes are listed")
+    organisations: list[OrganisationChangesOut]
+    counts: dict[str, int] = Field(description="entries of each kind")
+    kinds: dict[str, str] = Field(description="kind → what it means")
+    note: str | None = None

@@ -38,6 +38,7 @@ def _register() -> None:
         "report",
         "indicators",
         "diagnostics",
+        "changes",
     ):
         try:
             module = __import__(f"cancerwatch.cli.commands.{optional}", fromlist=["register"])

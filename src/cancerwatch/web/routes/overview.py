@@ -1,25 +1,49 @@
-"""``/`` (England overview) and ``/about`` (method, sources and disclosure control)."""
+"""``/`` (England overview, the summary matrix and the digest of the latest load) and ``/about``
+(method, sources and disclosure control)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from cancerwatch.catalogue.suppression import NHSD_2018_MIN_SHOWN
 from cancerwatch.http import ReaderDep
+from cancerwatch.read.changes import changes
+from cancerwatch.read.overview import matrix_sorts
 from cancerwatch.read.overview import overview as overview_view
+from cancerwatch.read.serialise import jsonable
 from cancerwatch.web.pages import alternate, render, state_of, view_json
 from cancerwatch.web.params import PageFormat
 
 router = APIRouter()
 
+if TYPE_CHECKING:  # a matrix sort key is a str to the type checker
+    MatrixSort = str
+else:
+    MatrixSort = Literal[tuple(matrix_sorts())]
+HOME_LEVELS = ("national", "region", "alliance")
+"""Levels of the home page's digest (the full digest, with ICBs and providers: ``/api/v1/changes``)."""
+DIGEST_SHOWN = 12
+"""Organisations the home page's digest panel lists before linking to the full digest."""
+
 
 @router.get("/", response_class=HTMLResponse, response_model=None)
-def overview(request: Request, reader: ReaderDep, format: PageFormat = "html") -> Response:
-    """England: each headline standard's latest month, threshold, met, SPC icons and trend."""
-    view = overview_view(reader)
+def overview(
+    request: Request,
+    reader: ReaderDep,
+    sort: MatrixSort = "org_name",
+    dir: Literal["asc", "desc"] = "asc",
+    format: PageFormat = "html",
+) -> Response:
+    """England: each headline standard's latest month, threshold, met, SPC icons and trend; the
+    summary matrix of regions and Alliances (sorted by ``sort`` and ``dir``); what the latest load
+    changed."""
+    view = overview_view(reader, sort=sort, direction=dir)
+    digest = changes(reader, levels=HOME_LEVELS)
     if format == "json":
-        return view_json(view)
+        return view_json({**jsonable(view), "changes": digest})
     return render(
         request,
         "overview.html",
@@ -30,6 +54,10 @@ def overview(request: Request, reader: ReaderDep, format: PageFormat = "html") -
         alliances=view.alliances,
         latest_month=view.latest_month,
         spc_note=view.spc_note,
+        matrix=view.matrix,
+        params={"sort": sort, "dir": dir},
+        digest=digest,
+        digest_shown=DIGEST_SHOWN,
         charts=True,
         json_url=alternate(request),
     )
