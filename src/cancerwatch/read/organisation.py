@@ -1,5 +1,7 @@
 """An organisation's page: tiles, the chosen standard's series with SPC, its place on the funnel
-of its peers, the breakdown by route, and its member organisations."""
+of its peers, the breakdown by route, its member organisations, and for the chosen month (the
+latest with figures by default) its wait distributions, DM01 diagnostics and workforce
+(:mod:`.org_panels`)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,15 @@ from cancerwatch.catalogue.standards import Standard, get_standard, headline_sta
 from cancerwatch.errors import UnknownOrg
 from cancerwatch.read.context import Reader
 from cancerwatch.read.figures import funnel_for, latest, level_rows, series, shown, spc_for
+from cancerwatch.read.org_panels import (
+    WAIT_STANDARDS,
+    DiagnosticsPanel,
+    WaitPanel,
+    WorkforcePanel,
+    diagnostics_panel,
+    wait_panel,
+    workforce_panel,
+)
 from cancerwatch.read.overview import Tile, tiles
 from cancerwatch.read.report import report_year
 from cancerwatch.variation import FunnelView, SpcView
@@ -51,11 +62,29 @@ class OrgPage:
     routes: list[dict]
     members: list[MemberGroup]
     parents: list[dict]
+    places: list[dict]
     report_year: str | None
+    month: str | None
+    months: list[str]
+    waits: list[WaitPanel]
+    diagnostics: DiagnosticsPanel | None
+    workforce: WorkforcePanel | None
+    combined_months: list[str]
+    combined_note: str | None
 
 
-def org_page(reader: Reader, level: str, code: str, standard: str) -> OrgPage:
-    """The page of organisation ``code`` at ``level`` for ``standard`` (UnknownOrg if there is none)."""
+PLACES = {
+    "provider": ("region", "icb", "alliance"),
+    "sub_icb": ("region", "icb", "alliance"),
+    "icb": ("region", "alliance"),
+}
+"""The organisations a page names its organisation's place in (each shown as "Not mapped" when no
+public source places it there, as for most independent-sector providers)."""
+
+
+def org_page(reader: Reader, level: str, code: str, standard: str, month: date | None = None) -> OrgPage:
+    """The page of organisation ``code`` at ``level`` for ``standard`` (UnknownOrg if there is none);
+    the panels show ``month`` (the latest month of the standard's figures by default)."""
     found = reader.memo(("org", code.upper(), level), lambda: find_organisation(reader.con, code, level))
     if found is None:
         raise UnknownOrg(f"there is no {level.replace('_', '-')} organisation with the code {code!r}")
@@ -66,6 +95,11 @@ def org_page(reader: Reader, level: str, code: str, standard: str) -> OrgPage:
     if rows:
         england = [r for r in england if r["period_start"] >= rows[0]["period_start"]]
     view = funnel_for(reader, standard, level)
+    parents = reader.memo(("parents", org.code), lambda: parents_of(reader.con, org.code))
+    months = sorted({r["period_start"][:7] for r in rows}, reverse=True)
+    chosen = month.isoformat()[:7] if month else (months[0] if months else None)
+    on = date.fromisoformat(chosen + "-01") if chosen else None
+    combined = [r for r in rows if r.get("combined_from")]
     return OrgPage(
         org=org,
         standard=std,
@@ -79,9 +113,33 @@ def org_page(reader: Reader, level: str, code: str, standard: str) -> OrgPage:
         funnel_position_text=view.position_text(org.code),
         routes=shown(reader, latest(series(reader, standard, level, org.code, by="route"))),
         members=_members(reader, level, org.code, standard),
-        parents=reader.memo(("parents", org.code), lambda: parents_of(reader.con, org.code)),
+        parents=parents,
+        places=_places(level, parents),
         report_year=report_year([r["period_start"] for r in rows]),
+        month=chosen,
+        months=months,
+        waits=[wait_panel(reader, s, level, org.code, on) for s in WAIT_STANDARDS] if on else [],
+        diagnostics=diagnostics_panel(reader, level, org.code, on) if on else None,
+        workforce=workforce_panel(reader, level, org.code),
+        combined_months=[r["period_start"][:7] for r in combined],
+        combined_note=combined[0]["combined_note"] if combined else None,
     )
+
+
+def _places(level: str, parents: list[dict]) -> list[dict]:
+    """Region, ICB and Alliance of the organisation, ``mapped`` False where it has none."""
+    out = []
+    for place in PLACES.get(level, ()):
+        found = next((p for p in parents if p["level"] == place), None)
+        out.append(
+            {
+                "level": place,
+                "org_code": found["org_code"] if found else None,
+                "org_name": found["org_name"] if found else "Not mapped",
+                "mapped": found is not None,
+            }
+        )
+    return out
 
 
 def _members(reader: Reader, level: str, code: str, standard: str) -> list[MemberGroup]:
