@@ -20,7 +20,6 @@ from cancerwatch.errors import NoData, UsageError
 from cancerwatch.periods import period_label
 from cancerwatch.read.context import Reader
 from cancerwatch.read.diagnostics import WorkforceView, diagnostics_table, workforce_view
-from cancerwatch.read.succession import combined_note, predecessor_months
 from cancerwatch.read.waits import wait_table
 from cancerwatch.wait_queries import LONG_WAIT_DAYS, WaitQuery
 
@@ -66,50 +65,25 @@ class WorkforcePanel:
     measure_names: dict[str, str] = field(default_factory=dict)
 
 
-def _bands(reader: Reader, standard: str, level: str, code: str, month: date) -> list[dict]:
-    query = WaitQuery(standard, level, code, "month", False, month, month)
-    try:
-        return wait_table(reader, query).rows
-    except (NoData, UsageError):
-        return []
-
-
 def wait_panel(reader: Reader, standard: str, level: str, code: str, month: date) -> WaitPanel:
-    """The wait bands of ``code`` in ``month``; before an Alliance's start, its predecessors' summed."""
+    """The wait bands of ``code`` in ``month`` (before an Alliance's start, its predecessors' summed)."""
     label = period_label(month, "month")
-    name = f"{month:%B %Y}"
     panel = WaitPanel(standard, get_standard(standard).name, label)
-    rows = _bands(reader, standard, level, code, month)
-    before = [p for p, start in predecessor_months(code) if month < start] if level == "alliance" else []
-    if not rows and before:
-        parts = [_bands(reader, standard, level, p, month) for p in before]
-        if all(parts):
-            panel.combined_note = combined_note(sorted({r["org_name"] for part in parts for r in part}))
-            rows = _summed_bands([r for part in parts for r in part])
+    try:
+        rows = wait_table(reader, WaitQuery(standard, level, code, "month", False, month, month)).rows
+    except (NoData, UsageError):
+        rows = []
     if not rows:
-        panel.note = f"No published wait bands for {name} (NHS England publishes them from October 2023)."
+        panel.note = f"No published wait bands for {month:%B %Y} (NHS England publishes them from October 2023)."
         return panel
-    panel.bands = [
-        {k: r[k] for k in ("band", "from_day", "to_day", "patients", "share")}
-        for r in rows
-        if r["org_code"] == rows[0]["org_code"]
-    ]
+    panel.combined_note = rows[0].get("combined_note")
+    panel.bands = [{k: r[k] for k in ("band", "from_day", "to_day", "patients", "share")} for r in rows]
     panel.patients = sum(b["patients"] for b in panel.bands)
     if standard == "62d":
         panel.over_104_days = sum(
             b["patients"] for b in panel.bands if b["to_day"] is None and b["from_day"] > LONG_WAIT_DAYS
         )
     return panel
-
-
-def _summed_bands(rows: list[dict]) -> list[dict]:
-    out: dict[str, dict] = {}
-    for r in rows:
-        b = out.setdefault(r["band"], {**r, "patients": 0.0})
-        b["patients"] += r["patients"]
-    total = sum(b["patients"] for b in out.values())
-    bands = sorted(out.values(), key=lambda b: b["from_day"])
-    return [{**b, "share": b["patients"] / total if total else None} for b in bands]
 
 
 def diagnostics_panel(reader: Reader, level: str, code: str, month: date) -> DiagnosticsPanel:
