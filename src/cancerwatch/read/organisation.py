@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
-from cancerwatch.catalogue.organisations import LEVEL_PLURALS
+from cancerwatch.catalogue.organisations import LEVEL_PLURALS, UNMAPPED_CODE
 from cancerwatch.catalogue.standards import Standard, get_standard, headline_standards
 from cancerwatch.errors import UnknownOrg
 from cancerwatch.read.context import Reader
@@ -43,6 +43,7 @@ class MemberGroup:
     level: str
     title: str
     rows: list[dict]
+    note: str | None = None
 
 
 @dataclass
@@ -112,7 +113,7 @@ def org_page(reader: Reader, level: str, code: str, standard: str, month: date |
         funnel_position=view.position(org.code),
         funnel_position_text=view.position_text(org.code),
         routes=shown(reader, latest(series(reader, standard, level, org.code, by="route"))),
-        members=_members(reader, level, org.code, standard),
+        members=_members(reader, level, org.code, standard, on),
         parents=parents,
         places=_places(level, parents),
         report_year=report_year([r["period_start"] for r in rows]),
@@ -142,17 +143,37 @@ def _places(level: str, parents: list[dict]) -> list[dict]:
     return out
 
 
-def _members(reader: Reader, level: str, code: str, standard: str) -> list[MemberGroup]:
+def _members(reader: Reader, level: str, code: str, standard: str, month: date | None) -> list[MemberGroup]:
+    """Each member level's rows in ``month`` (the page's), or in its own latest month with a note
+    when it has none then (sub-ICB locations are published to October 2023 only)."""
     out = []
     for member_level, basis in MEMBERS.get(level, []):
-        rows = latest(level_rows(reader, standard, member_level, basis=basis))
+        every = level_rows(reader, standard, member_level, basis=basis)
+        rows = latest(every)
         if not rows:
             continue
+        note = None
+        wanted = month.isoformat() if month else None
+        if wanted and wanted != rows[0]["period_start"]:
+            chosen = [r for r in every if r["period_start"] == wanted and r["org_code"] != UNMAPPED_CODE]
+            if chosen:
+                rows = [r for r in every if r["period_start"] == wanted]
+            else:
+                plural = LEVEL_PLURALS[member_level]
+                note = (
+                    f"Figures for {plural[:1].lower() + plural[1:]} are published to "
+                    f"{month_name_of(rows[0]['period_start'])} only: there are none for {month:%B %Y}."
+                )
         on = date.fromisoformat(rows[0]["period_start"])
         key = ("members", basis, level, code, on)
         find = partial(member_codes, reader.con, basis=basis, level=level, parent_code=code, on=on)
         codes = set(reader.memo(key, find))
         mine = sorted((r for r in shown(reader, rows) if r["org_code"] in codes), key=lambda r: r["org_name"])
         if mine:
-            out.append(MemberGroup(member_level, LEVEL_PLURALS[member_level], mine))
+            out.append(MemberGroup(member_level, LEVEL_PLURALS[member_level], mine, note))
     return out
+
+
+def month_name_of(period_start: str) -> str:
+    """``2023-10-01`` → ``October 2023``."""
+    return f"{date.fromisoformat(period_start[:10]):%B %Y}"
