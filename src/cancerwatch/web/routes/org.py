@@ -33,15 +33,16 @@ def export(view: OrgPage, fmt: str) -> Response:
     """The page's monthly figures as a CSV or Excel download."""
     rows = [{**r, "suppressed": ";".join(r.get("suppressed") or [])} for r in view.rows]
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"cancerwatch-{view.standard.id}-{view.org.level}-{view.org.code}")
+    fields = [*EXPORT_FIELDS, "combined_note"] if view.combined_note else list(EXPORT_FIELDS)
     if fmt == "csv":
         return Response(
-            to_csv(rows, EXPORT_FIELDS),
+            to_csv(rows, fields),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
     title = f"{view.standard.name}: {view.org.name}, monthly"
     return Response(
-        xlsx_bytes(rows, title=title, fields=EXPORT_FIELDS),
+        xlsx_bytes(rows, title=title, fields=fields),
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
     )
