@@ -71,6 +71,8 @@ class SpcView:
     rebased_at: list[str] = field(default_factory=list)
     trial_limits: bool = False
     note: str | None = None
+    gap_note: str | None = None
+    """Set when the series has gaps: the chart covers only its latest run of consecutive months."""
 
     @property
     def variation_text(self) -> str:
@@ -194,12 +196,42 @@ def spc_of_rows(
     )
 
 
+def latest_run(rows: Sequence[dict]) -> tuple[list[dict], date | None]:
+    """The latest run of consecutive months of ``rows`` (time order) that have a performance, and
+    the last month before the gap that ends the earlier months (None when there is no gap).
+
+    SPC treats points as consecutive (NHSRplotthedots input rule): months either side of a gap
+    (July 2021, July 2022, then April 2023 on) are never joined.
+    """
+    series = [r for r in rows if r.get("performance") is not None]
+    run: list[dict] = []
+    gap_after: date | None = None
+    for r in reversed(series):
+        month = date.fromisoformat(str(r["period_start"])[:10])
+        if run and add_months(month, 1) != date.fromisoformat(str(run[-1]["period_start"])[:10]):
+            gap_after = month
+            break
+        run.append(r)
+    return run[::-1], gap_after
+
+
 def spc_or_note(standard: str, rows: Sequence[dict]) -> SpcView:
-    """:func:`spc_of_rows`, or an unavailable view saying why (for pages and reports)."""
+    """:func:`spc_of_rows` of the latest run of consecutive months (:func:`latest_run`), or an
+    unavailable view saying why (for pages and reports). ``gap_note`` says when months before a
+    gap were left out."""
+    run, gap_after = latest_run(rows)
     try:
-        return spc_of_rows(standard, rows)
+        view = spc_of_rows(standard, run)
     except (NoData, ValueError) as exc:
         return SpcView(False, note=f"SPC not available: {exc}")
+    if gap_after is not None:
+        first = date.fromisoformat(str(run[0]["period_start"])[:10])
+        view.gap_note = (
+            f"The SPC chart uses the latest run of consecutive months, from {first:%B %Y}: there are no "
+            f"figures between {gap_after:%B %Y} and {first:%B %Y}, so the months before the gap are not "
+            "joined to it."
+        )
+    return view
 
 
 # -- funnels --------------------------------------------------------------------------------------

@@ -292,14 +292,17 @@ def test_public_version_shows_published_figures_as_published(built, warehouse):
 
 
 def test_a_run_chart_when_spc_is_not_available():
-    """A series with a gap has no SPC chart (NHSRplotthedots needs consecutive months): the report
-    says why and draws the monthly values against the threshold."""
+    """A series with a gap is charted on its latest run of consecutive months (NHSRplotthedots needs
+    consecutive months) and says so; without figures there is no SPC chart, and the report draws the
+    monthly values against the threshold."""
     rows = [
         {"period_start": f"2023-{m:02d}-01", "performance": 0.7, "threshold": 0.75, "total": 10, "within_standard": 7}
         for m in (4, 5, 7, 8)
     ]
-    view = spc_or_note("fds", rows)
-    assert not view.available and view.note.startswith("SPC not available") and "gap after 2023-05" in view.note
+    view = spc_or_note("fds", rows)  # only consecutive months are consecutive: the latest run is charted
+    assert view.available and [p["period_start"] for p in view.points] == ["2023-07-01", "2023-08-01"]
+    assert view.trial_limits and "between May 2023 and July 2023" in (view.gap_note or "")
+    assert not spc_or_note("fds", [{**r, "performance": None} for r in rows]).available
     points = [{"period_start": r["period_start"], "value": 0.7, "target": 0.75, "rebase_group": 0} for r in rows]
     svg = charts.spc_chart(points, available=False, chart_id="t", year_start=FY_START, year_end=date(2024, 3, 1))
     assert svg.startswith("<svg")

@@ -136,6 +136,13 @@ class MetricRow(BaseModel):
     basis: str
     source: str
     suppressed: list[str] = Field(default_factory=list, description="fields withheld by disclosure control")
+    combined_from: list[str] | None = Field(
+        default=None,
+        description="an Alliance's month before it was formed: the predecessors whose patients are summed",
+    )
+    combined_note: str | None = Field(
+        default=None, description='e.g. "East of England North and South combined" (months before April 2024)'
+    )
 
 
 class MetricsResponse(Page):
@@ -166,6 +173,11 @@ class SpcSummary(BaseModel):
     assurance_type: str | None
     trial_limits: bool = Field(default=False, description="some group has too few points for settled limits")
     rebased_at: list[str] = Field(default_factory=list, description="months starting a new group of limits")
+    current_trial: bool = Field(default=False, description="the current group has too few points for settled limits")
+    gap_note: str | None = Field(
+        default=None,
+        description="set when the series has gaps: the chart covers its latest run of consecutive months only",
+    )
 
 
 class SpcResponse(BaseModel):
@@ -288,3 +300,88 @@ class ChangesResponse(BaseModel):
     counts: dict[str, int] = Field(description="entries of each kind")
     kinds: dict[str, str] = Field(description="kind → what it means")
     note: str | None = None
+
+
+class WaitBandRow(BaseModel):
+    """Patients of one organisation and month in one published wait band (``cancerwatch metrics --by band``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    period_start: str
+    period_label: str
+    standard: str
+    level: str
+    org_code: str
+    org_name: str
+    band: str
+    from_day: int
+    to_day: int | None = Field(description="last day of the band; null for the open band (e.g. after 104 days)")
+    patients: float
+    share: float | None = Field(description="share of the organisation's patients that month")
+    over_104_days: float | None = Field(description="62-day standard: patients treated after day 104")
+    basis: str
+    combined_from: list[str] | None = Field(
+        default=None, description="an Alliance's month before it was formed: the predecessors summed"
+    )
+
+
+class WaitsResponse(Page):
+    """Wait distributions as NHS England's monthly workbooks publish them (October 2023 on)."""
+
+    query: dict
+    suppression: str
+    rows: list[WaitBandRow]
+
+
+class DiagnosticsRow(BaseModel):
+    """DM01 figures of one organisation, test and month, against the DM01 standard."""
+
+    model_config = ConfigDict(extra="allow")
+
+    period_start: str
+    period_label: str
+    level: str
+    org_code: str
+    org_name: str
+    test: str
+    test_name: str
+    waiting_list: int
+    waiting_6plus: int
+    waiting_13plus: int
+    share_6plus: float | None
+    share_13plus: float | None
+    threshold: float | None = Field(description="DM01 standard in force: the largest share waiting 6+ weeks")
+    met: bool | None
+
+
+class DiagnosticsResponse(Page):
+    """DM01 Monthly Diagnostics rows (provider-based levels only)."""
+
+    query: dict
+    suppression: str
+    rows: list[DiagnosticsRow]
+
+
+class WorkforceRow(BaseModel):
+    """Headcount and FTE of one main staff group (NHS Workforce Statistics)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    period_start: str
+    staff_group: str
+    staff_group_name: str
+    parent_group: str | None
+    headcount: float | None = Field(description="null for an Alliance: headcount does not add up across trusts")
+    fte: float | None
+    fte_share: float | None
+
+
+class WorkforceResponse(BaseModel):
+    """FTE by staff group of one organisation and month, beside its performance that month."""
+
+    level: str
+    org_code: str
+    org_name: str
+    month: str
+    rows: list[WorkforceRow]
+    performance: list[dict] = Field(description="FDS, 31-day, 62-day and DM01 figures of the same month")

@@ -18,6 +18,7 @@ from cancerwatch.catalogue.organisations import NATIONAL_CODE, UNMAPPED_CODE
 from cancerwatch.errors import NoData, UnknownOrg
 from cancerwatch.queries import MetricQuery, metrics
 from cancerwatch.read.context import Reader
+from cancerwatch.read.succession import predecessor_months, with_predecessors
 from cancerwatch.variation import FunnelView, SpcView, funnel_or_note, spc_or_note
 
 
@@ -54,9 +55,17 @@ def series(
     by: str | None = None,
     dataset: str = "published",
 ) -> list[dict]:
-    """One organisation's rows, oldest first (England's when ``level`` is national)."""
+    """One organisation's rows, oldest first (England's when ``level`` is national).
+
+    An Alliance formed from others (East of England from April 2024) reads, in the months before
+    it started, as the sum of its predecessors, each such row marked (:mod:`.succession`)."""
     code = NATIONAL_CODE if level == "national" else (org or "").upper()
-    return [r for r in level_rows(reader, standard, level, period, by=by, dataset=dataset) if r["org_code"] == code]
+    every = level_rows(reader, standard, level, period, by=by, dataset=dataset)
+    rows = [r for r in every if r["org_code"] == code]
+    if level == "alliance" and by is None and period == "month" and predecessor_months(code):
+        name = rows[0]["org_name"] if rows else code
+        return reader.memo(("succession", standard, code, dataset), lambda: with_predecessors(rows, every, code, name))
+    return rows
 
 
 def shown(reader: Reader, rows: list[dict], dataset: str = "published") -> list[dict]:

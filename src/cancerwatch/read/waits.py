@@ -4,14 +4,21 @@ viewer sees them.
 NHS England's monthly workbooks publish the bands (October 2023 on), so they are shown as
 published, unrounded, in public mode too (:mod:`.disclosure`): the rows are the read API's, unchanged (memoised: do not
 change them).
+
+One Alliance's bands read continuously across its start: East of England's months before April
+2024 are the sum of East of England - North and - South's patients in each band, marked with
+``combined_from`` and ``combined_note`` (:mod:`.succession`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
+from cancerwatch.errors import NoData, UnknownOrg
 from cancerwatch.read.context import Reader
-from cancerwatch.wait_queries import WaitQuery, wait_distribution
+from cancerwatch.read.succession import combined_note, predecessor_months
+from cancerwatch.wait_queries import LONG_WAIT_DAYS, WaitQuery, wait_distribution
 
 WAIT_DATASET = "published"
 
@@ -27,5 +34,66 @@ class WaitTable:
 
 def wait_table(reader: Reader, query: WaitQuery) -> WaitTable:
     """The wait distribution of ``query`` (kept per warehouse version)."""
-    rows = reader.memo(("waits", query), lambda: wait_distribution(reader.con, query))
+    rows = reader.memo(("waits", query), lambda: _with_predecessors(reader, query))
     return WaitTable(query, rows, reader.disclosure.label(WAIT_DATASET))
+
+
+def _own(reader: Reader, query: WaitQuery) -> list[dict]:
+    try:
+        return wait_distribution(reader.con, query)
+    except (NoData, UnknownOrg):
+        return []
+
+
+def _with_predecessors(reader: Reader, query: WaitQuery) -> list[dict]:
+    before = predecessor_months(query.org) if query.level == "alliance" and query.org and not query.by_route else []
+    if not before:
+        return wait_distribution(reader.con, query)
+    start = min(s for _, s in before)
+    rows = _own(reader, query)
+    own = {r["period_start"] for r in rows}
+    parts = [
+        [r for r in _own(reader, replace(query, org=code)) if date.fromisoformat(r["period_start"]) < start]
+        for code, _ in before
+    ]
+    months: dict[str, list[list[dict]]] = {}
+    for part in parts:
+        by_month: dict[str, list[dict]] = {}
+        for r in part:
+            by_month.setdefault(r["period_start"], []).append(r)
+        for month, month_rows in by_month.items():
+            months.setdefault(month, []).append(month_rows)
+    name = rows[0]["org_name"] if rows else (query.org or "")
+    filled = [
+        r
+        for month, groups in sorted(months.items())
+        if month not in own and len(groups) == len(before)
+        for r in _summed(groups, query.org or "", name)
+    ]
+    if not rows and not filled:
+        return wait_distribution(reader.con, query)  # raises the reason
+    return sorted([*filled, *rows], key=lambda r: (r["period_start"], r["from_day"]))
+
+
+def _summed(groups: list[list[dict]], code: str, name: str) -> list[dict]:
+    """One month's bands of the successor from each predecessor's bands that month."""
+    rows = [r for g in groups for r in g]
+    note = combined_note(sorted({r["org_name"] for r in rows}))
+    bands: dict[str, dict] = {}
+    for r in rows:
+        b = bands.setdefault(r["band"], {**r, "patients": 0.0})
+        b["patients"] += r["patients"]
+    total = sum(b["patients"] for b in bands.values())
+    long_waits = sum(b["patients"] for b in bands.values() if b["to_day"] is None and b["from_day"] > LONG_WAIT_DAYS)
+    return [
+        {
+            **b,
+            "org_code": code,
+            "org_name": name,
+            "share": b["patients"] / total if total else None,
+            "over_104_days": long_waits if b["standard"] == "62d" else None,
+            "combined_from": sorted({r["org_code"] for r in rows}),
+            "combined_note": note,
+        }
+        for b in sorted(bands.values(), key=lambda b: b["from_day"])
+    ]

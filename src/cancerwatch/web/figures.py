@@ -24,6 +24,27 @@ def _pct(v: float | None) -> float | None:
     return None if v is None else round(v * 100, 3)
 
 
+def _with_breaks(x: list[str], *columns: list) -> tuple[list, ...]:
+    """``x`` (ISO months, in order) and its columns with an empty point after each gap of months,
+    so plotly.js breaks the line there instead of joining months that are not consecutive."""
+    out_x: list = []
+    outs: list[list] = [[] for _ in columns]
+    for i, month in enumerate(x):
+        if i and not _next_month(x[i - 1], month):
+            out_x.append(None)
+            for out in outs:
+                out.append(None)
+        out_x.append(month)
+        for out, col in zip(outs, columns, strict=True):
+            out.append(col[i])
+    return (out_x, *outs)
+
+
+def _next_month(a: str, b: str) -> bool:
+    ya, ma = int(a[:4]), int(a[5:7])
+    return (ya * 12 + ma + 1) == int(b[:4]) * 12 + int(b[5:7])
+
+
 def _layout(**extra) -> dict:
     base = {
         "font": FONT,
@@ -69,15 +90,16 @@ def trend_figure(rows: Sequence[dict], spc: SpcView, *, name: str, england: Sequ
     if spc.available and spc.points:
         types = {p["period_start"]: p.get("point_type") for p in spc.points}
         colours = [palette.point_colour(types.get(r["period_start"])) for r in rows]
+    line_x, line_y, line_colours = _with_breaks(x, [_pct(r.get("performance")) for r in rows], colours)
     data.append(
         {
             "type": "scatter",
             "mode": "lines+markers",
             "name": name,
-            "x": x,
-            "y": [_pct(r.get("performance")) for r in rows],
+            "x": line_x,
+            "y": line_y,
             "line": {"color": NHS_BLUE, "width": 2},
-            "marker": {"color": colours, "size": 8},
+            "marker": {"color": [c or NHS_BLUE for c in line_colours], "size": 8},
             "hovertemplate": "%{x|%B %Y}: %{y:.1f}%<extra>" + name + "</extra>",
         }
     )

@@ -88,8 +88,10 @@ def to_json(value: object) -> Markup:
 
 
 def month_cell(row: dict) -> str:
-    """Row label of a monthly table: the month's name."""
-    return month_name(row.get("period_start"))
+    """Row label of a monthly table: the month's name, with the note of a month summed from
+    predecessor organisations (East of England North and South before April 2024)."""
+    name = month_name(row.get("period_start"))
+    return f"{name} ({row['combined_note']})" if row.get("combined_note") else name
 
 
 def route_cell(row: dict) -> str:

@@ -80,6 +80,8 @@ def get_spc(
             assurance_type=view.assurance_type,
             trial_limits=view.trial_limits,
             rebased_at=view.rebased_at,
+            current_trial=view.current_trial,
+            gap_note=view.gap_note,
         ),
     )
 

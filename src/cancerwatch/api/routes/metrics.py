@@ -22,7 +22,9 @@ from cancerwatch.api.schemas import (
 from cancerwatch.http import ReaderDep, State
 from cancerwatch.periods import parse_month
 from cancerwatch.queries import MetricQuery
-from cancerwatch.read.figures import rows_of, shown
+from cancerwatch.read.context import Reader
+from cancerwatch.read.figures import rows_of, series, shown
+from cancerwatch.read.succession import predecessor_months
 
 router = APIRouter(tags=["metrics"])
 
@@ -60,6 +62,10 @@ def get_metrics(
 ) -> MetricsResponse:
     """Rows with the CLI contract's fields: counts, performance, 95% Wilson interval, threshold and met.
 
+    One Alliance's monthly series reads continuously across its start: East of England
+    (E56000035) before April 2024 is the sum of East of England - North and - South, each such row
+    marked with ``combined_from`` and ``combined_note``.
+
     NHS England's published figures are served as published; figures computed from record-level
     data (``dataset=record``) need a bearer token or a signed-in session and follow the server's
     disclosure policy (``suppression``; each row's ``suppressed`` names the fields withheld).
@@ -77,7 +83,7 @@ def get_metrics(
         basis=basis,
         dataset=dataset,
     ).validated()
-    rows = shown(reader, rows_of(reader, query), query.dataset)
+    rows = shown(reader, _rows(reader, query), query.dataset)
     page = rows[offset : offset + limit]
     return MetricsResponse(
         query={
@@ -97,3 +103,14 @@ def get_metrics(
         limit=limit,
         offset=offset,
     )
+
+
+def _rows(reader: Reader, query: MetricQuery) -> list[dict]:
+    """The query's rows; an Alliance's monthly series with its predecessors' months summed."""
+    simple = query.level == "alliance" and query.period == "month" and not query.by
+    if simple and query.org and predecessor_months(query.org):
+        first = query.date_from.isoformat() if query.date_from else ""
+        last = query.date_to.isoformat() if query.date_to else "9999"
+        rows = series(reader, query.standard, "alliance", query.org, dataset=query.dataset)
+        return [r for r in rows if first <= r["period_start"] <= last]
+    return rows_of(reader, query)

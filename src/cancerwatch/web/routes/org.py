@@ -2,6 +2,8 @@
 
 The page renders :func:`cancerwatch.read.organisation.org_page`; ``format=json`` gives that view,
 ``format=csv`` or ``xlsx`` the monthly figures of the chosen standard (the page's table).
+``month`` (YYYY-MM, default the latest with figures) chooses the month of the wait distribution,
+DM01 diagnostics and workforce panels.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cancerwatch.catalogue.organisations import LEVEL_NAMES, LEVEL_PLURALS
 from cancerwatch.exports import to_csv, xlsx_bytes
 from cancerwatch.http import ReaderDep
+from cancerwatch.periods import parse_month
 from cancerwatch.read.league import EXPORT_FIELDS
 from cancerwatch.read.organisation import OrgPage, org_page
 from cancerwatch.web.figures import funnel_figure, trend_figure
 from cancerwatch.web.pages import alternate, render, view_json
-from cancerwatch.web.params import Code, HeadlineStandard, TableFormat
+from cancerwatch.web.params import Code, HeadlineStandard, MonthOrEmpty, TableFormat
 from cancerwatch.web.templating import org_href
 
 router = APIRouter()
@@ -30,23 +33,26 @@ def export(view: OrgPage, fmt: str) -> Response:
     """The page's monthly figures as a CSV or Excel download."""
     rows = [{**r, "suppressed": ";".join(r.get("suppressed") or [])} for r in view.rows]
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"cancerwatch-{view.standard.id}-{view.org.level}-{view.org.code}")
+    fields = [*EXPORT_FIELDS, "combined_note"] if view.combined_note else list(EXPORT_FIELDS)
     if fmt == "csv":
         return Response(
-            to_csv(rows, EXPORT_FIELDS),
+            to_csv(rows, fields),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
     title = f"{view.standard.name}: {view.org.name}, monthly"
     return Response(
-        xlsx_bytes(rows, title=title, fields=EXPORT_FIELDS),
+        xlsx_bytes(rows, title=title, fields=fields),
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
     )
 
 
-def page(request: Request, reader: ReaderDep, level: str, code: str, standard: str, fmt: str) -> Response:
+def page(
+    request: Request, reader: ReaderDep, level: str, code: str, standard: str, fmt: str, month: str | None = None
+) -> Response:
     """Render the page of one organisation (or its JSON, CSV or Excel alternate)."""
-    view = org_page(reader, level, code, standard)
+    view = org_page(reader, level, code, standard, parse_month(month) if month else None)
     if fmt == "json":
         return view_json(view)
     if fmt in ("csv", "xlsx"):
@@ -83,15 +89,23 @@ def page(request: Request, reader: ReaderDep, level: str, code: str, standard: s
         xlsx_url=alternate(request, "xlsx"),
         api_url=f"/api/v1/metrics?standard={standard}&level={level}&org={org.code}",
         spc_url=f"/api/v1/spc?standard={standard}&level={level}&org={org.code}",
+        waits_url=f"/api/v1/waits?standard=62d&level={level}&org={org.code}",
+        diagnostics_url=f"/api/v1/diagnostics?level={level}&org={org.code}",
+        workforce_url=f"/api/v1/workforce?level={level}&org={org.code}" if view.workforce else None,
     )
 
 
 @router.get("/alliance/{code}", response_class=HTMLResponse, response_model=None)
 def alliance_page(
-    request: Request, reader: ReaderDep, code: Code, standard: HeadlineStandard = "fds", format: TableFormat = "html"
+    request: Request,
+    reader: ReaderDep,
+    code: Code,
+    standard: HeadlineStandard = "fds",
+    format: TableFormat = "html",
+    month: MonthOrEmpty = None,
 ) -> Response:
     """A Cancer Alliance: tiles, trend with SPC limits, funnel of all Alliances, routes and providers."""
-    return page(request, reader, "alliance", code, standard, format)
+    return page(request, reader, "alliance", code, standard, format, month)
 
 
 @router.get("/org/{level}/{code}", response_class=HTMLResponse, response_model=None)
@@ -102,8 +116,9 @@ def generic_page(
     code: Code,
     standard: Annotated[HeadlineStandard, Query()] = "fds",
     format: TableFormat = "html",
+    month: MonthOrEmpty = None,
 ) -> Response:
     """A region, integrated care board, sub-ICB location or provider."""
     if level == "alliance":
         return RedirectResponse(f"/alliance/{code}?standard={standard}", status_code=308)
-    return page(request, reader, level, code, standard, format)
+    return page(request, reader, level, code, standard, format, month)
