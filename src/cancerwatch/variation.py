@@ -316,29 +316,6 @@ class SpcChart:
         return self.view.summary
 
 
-def spc(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    standard: str,
-    level: str = "national",
-    org: str | None = None,
-    basis: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    target: float | None = None,
-    rebase: Sequence[date] | None = None,
-    screen_outliers: bool | None = None,
-    dataset: str = "published",
-) -> SpcChart:
-    """Monthly XmR chart of a standard for one organisation (England if ``org`` is None)."""
-    if level != "national" and not org:
-        raise UsageError(f"--org is needed for an SPC chart at {level} level")
-    query = MetricQuery(standard, level, "month", org, None, date_from, date_to, basis, dataset)
-    rows = metrics(con, query)
-    view = spc_of_rows(standard, rows, target=target, rebase=rebase, screen_outliers=screen_outliers)
-    return SpcChart(standard, level, rows[0]["org_code"], rows[0]["org_name"], view)
-
-
 def funnel(
     con: duckdb.DuckDBPyConnection,
     *,

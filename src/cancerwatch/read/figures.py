@@ -12,14 +12,24 @@ version; the same functions can be backed by rows prepared at load time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from cancerwatch.catalogue.organisations import NATIONAL_CODE, UNMAPPED_CODE
-from cancerwatch.errors import NoData, UnknownOrg
+from cancerwatch.errors import NoData, UnknownOrg, UsageError
 from cancerwatch.queries import MetricQuery, metrics
 from cancerwatch.read.context import Reader
 from cancerwatch.read.succession import predecessor_months, with_predecessors
-from cancerwatch.variation import FunnelView, SpcView, funnel_or_note, spc_or_note
+from cancerwatch.variation import (
+    FunnelView,
+    SpcChart,
+    SpcView,
+    funnel_or_note,
+    latest_run,
+    spc_of_rows,
+    spc_or_note,
+)
+from cancerwatch.warehouse.organisations import find_organisation
 
 
 def rows_of(reader: Reader, query: MetricQuery) -> list[dict]:
@@ -54,13 +64,14 @@ def series(
     period: str = "month",
     by: str | None = None,
     dataset: str = "published",
+    basis: str | None = None,
 ) -> list[dict]:
     """One organisation's rows, oldest first (England's when ``level`` is national).
 
     An Alliance formed from others (East of England from April 2024) reads, in the months before
     it started, as the sum of its predecessors, each such row marked (:mod:`.succession`)."""
     code = NATIONAL_CODE if level == "national" else (org or "").upper()
-    every = level_rows(reader, standard, level, period, by=by, dataset=dataset)
+    every = level_rows(reader, standard, level, period, by=by, dataset=dataset, basis=basis)
     rows = [r for r in every if r["org_code"] == code]
     if level == "alliance" and by is None and period == "month" and predecessor_months(code):
         name = rows[0]["org_name"] if rows else code
@@ -124,3 +135,35 @@ def funnel_for(
         return funnel_or_note(chosen)
 
     return reader.memo(("funnel", standard, level, period, start, dataset), compute)
+
+
+def spc_chart(
+    reader: Reader,
+    standard: str,
+    level: str = "national",
+    org: str | None = None,
+    *,
+    basis: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    target: float | None = None,
+    rebase: Sequence[date] | None = None,
+    screen_outliers: bool | None = None,
+) -> SpcChart:
+    """An organisation's monthly XmR chart as the pages draw it (successor Alliances read with their
+    predecessors, the latest run of consecutive months), with the command line's overrides."""
+    if level != "national" and not org:
+        raise UsageError(f"--org is needed for an SPC chart at {level} level")
+    if level != "national" and find_organisation(reader.con, org or "", level) is None:
+        raise UnknownOrg(f"no {level} organisation {org!r}")
+    rows = [
+        r
+        for r in series(reader, standard, level, org, basis=basis)
+        if (date_from is None or r["period_start"] >= date_from.isoformat())
+        and (date_to is None or r["period_start"] <= date_to.isoformat())
+    ]
+    run, _ = latest_run(rows)
+    if not run:
+        raise NoData(f"no {standard} figures for {org or 'England'} in the months asked for")
+    view = spc_of_rows(standard, run, target=target, rebase=rebase, screen_outliers=screen_outliers)
+    return SpcChart(standard, level, run[0]["org_code"], run[0]["org_name"], view)

@@ -77,7 +77,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Making Data Count XmR chart: limits, special-cause rules, variation and assurance icons."""
         from cancerwatch.errors import UsageError
-        from cancerwatch.variation import spc
+        from cancerwatch.read.context import Reader
+        from cancerwatch.read.figures import spc_chart
 
         if period != "month":
             raise UsageError("SPC charts here are monthly: --period month")
@@ -86,11 +87,11 @@ def register(app: typer.Typer) -> None:
         dates = () if no_rebase else (tuple(parse_month(r) for r in rebase) if rebase else None)
         con = open_duckdb(db_path(db), read_only=True)
         try:
-            chart = spc(
-                con,
-                standard=standard,
-                level=level,
-                org=org,
+            chart = spc_chart(
+                Reader(con),
+                standard,
+                level,
+                org,
                 basis=basis,
                 date_from=parse_month(from_) if from_ else None,
                 date_to=parse_month(to) if to else None,
