@@ -21,7 +21,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from cancerwatch.api.deps import AppState
+from cancerwatch.http import AppState
 from cancerwatch.api.errors import ApiError, envelope, wants_json
 from cancerwatch.errors import CancerwatchError
 from cancerwatch.ingest.isolated import parse_isolated
