@@ -38,6 +38,7 @@ from cancerwatch.http import AppState
 from cancerwatch.read.figures import funnel_for, level_rows, spc_for
 from cancerwatch.warehouse.pool import Warehouse
 from cancerwatch.web.auth import SessionStore, SignInLimiter, check_token_length, require_record_access
+from cancerwatch.web.http_cache import ETagMiddleware
 from cancerwatch.web.pages import error_page
 from cancerwatch.web.routes import assets, data_page, league, map_page, org, overview, report, search, upload
 from cancerwatch.web.security_headers import SecurityHeadersMiddleware, content_security_policy, inline_script_hashes
@@ -106,9 +107,12 @@ def create_app(
     app.state.cancerwatch = state
     app.state.sessions = SessionStore()
     app.state.sign_in_limiter = SignInLimiter()
-    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    # Outermost: a 304 carries no new Content-Security-Policy, so the browser keeps the stored
+    # page's policy, whose script nonce matches the stored body.
+    app.add_middleware(ETagMiddleware, state=state)
     install_error_handlers(app, error_page)
     install_openapi(app)
     app.include_router(api_router())
