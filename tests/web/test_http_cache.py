@@ -41,9 +41,7 @@ def test_a_load_gives_new_tags(warehouse_path, tmp_path):
         before = c.get("/league?standard=62d").headers["etag"]
         assert c.get("/league?standard=62d", headers={"If-None-Match": before}).status_code == 304
         with c.app.state.cancerwatch.warehouse.writer() as con:
-            (result,) = load_files(con, [DATA / "geo" / "ods_etr_nhs_trusts.csv"])
-            con.execute("DELETE FROM sources WHERE source_id = ?", [result.source_id])
-            con.execute("UPDATE warehouse_version SET version = version + 1")
+            load_files(con, [DATA / "geo" / "ods_etr_nhs_trusts.csv"])
         after = c.get("/league?standard=62d", headers={"If-None-Match": before})
         assert after.status_code == 200 and after.headers["etag"] != before
 
