@@ -54,13 +54,25 @@ def store(con: duckdb.DuckDBPyConnection, version: int, payloads: Iterable[tuple
 
 
 def lookup(con: duckdb.DuckDBPyConnection, kind: str, key: str) -> str | None:
-    """The payload prepared for ``(kind, key)`` at the current version, if there is one."""
+    """The payload prepared for ``(kind, key)`` at the current version, if there is one.
+
+    The version is compared in Python: DuckDB reads a parameterised join of the two tables by
+    scanning every payload, tens of milliseconds per lookup (docs/performance.md)."""
     try:
         row = con.execute(
-            """SELECT p.payload FROM prepared_views p, warehouse_version v
-               WHERE p.kind = ? AND p.key = ? AND p.version = v.version""",
-            [kind, key],
+            "SELECT version, payload FROM prepared_views WHERE kind = ? AND key = ?", [kind, key]
         ).fetchone()
     except duckdb.CatalogException:
         return None
-    return str(row[0]) if row else None
+    if row is None or row[0] != data_version(con):
+        return None
+    return str(row[1])
+
+
+def has_prepared(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when views are prepared for the warehouse's current data version."""
+    version = data_version(con)
+    if version is None:
+        return False
+    row = con.execute("SELECT count(*) FROM prepared_views WHERE version = ?", [version]).fetchone()
+    return bool(row and row[0])
