@@ -19,7 +19,7 @@ from cancerwatch.read.preparation import SHAPES, prepare_views
 from cancerwatch.read.prepared import plain
 from cancerwatch.warehouse.connect import open_duckdb
 from cancerwatch.warehouse.pool import DictMemo
-from cancerwatch.warehouse.prepared import bump_version, data_version
+from cancerwatch.warehouse.prepared import bump_version, data_version, has_prepared, lookup
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -125,5 +125,19 @@ def test_a_failed_preparation_rolls_the_load_back(tmp_path):
             load_files(con, [DATA / "geo" / "ods_etr_nhs_trusts.csv"], prepare=fail)
         assert con.execute("SELECT count(*) FROM sources").fetchone()[0] == 0
         assert data_version(con) == 0
+    finally:
+        con.close()
+
+
+def test_a_payload_of_another_version_is_not_read(tmp_path):
+    """A payload is found by its key, and only for the warehouse's current data version."""
+    con = open_duckdb(tmp_path / "w.duckdb")
+    try:
+        version = data_version(con)
+        con.execute("INSERT INTO prepared_views VALUES (?, 'spc', 'k', 'current')", [version])
+        assert lookup(con, "spc", "k") == "current" and has_prepared(con)
+        assert lookup(con, "spc", "other") is None and lookup(con, "funnel", "k") is None
+        con.execute("UPDATE warehouse_version SET version = version + 1")  # a version bump that kept the row
+        assert lookup(con, "spc", "k") is None and not has_prepared(con)
     finally:
         con.close()
