@@ -70,7 +70,10 @@ def lookup(con: duckdb.DuckDBPyConnection, kind: str, key: str) -> str | None:
 
 
 def has_prepared(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when views are prepared for the warehouse's current data version."""
+    """True when views are prepared for the warehouse's current data version.
+
+    A statement with a parameter: the server asks this before serving, so DuckDB's one-off cost
+    of the first bound parameter (importing pandas) is not paid by the first request."""
     version = data_version(con)
     if version is None:
         return False

@@ -90,12 +90,12 @@ def compile_templates() -> int:
 def ready_first_visit(state: AppState) -> bool:
     """Do, before serving, what the first request would otherwise pay for; True when views are prepared.
 
-    Compiles every page template, and binds one query parameter (DuckDB imports pandas the first
-    time a statement with parameters runs, close to a second on a busy machine). When the views
-    are prepared at load time (``cancerwatch.read.preparation``) nothing else needs warming."""
+    Compiles every page template; asking whether views are prepared also binds a query parameter,
+    which DuckDB pays for once per process (it imports pandas then, close to a second on a busy
+    machine). When the views are prepared at load time (``cancerwatch.read.preparation``) nothing
+    else needs warming."""
     compile_templates()
     with state.warehouse.reader() as con:
-        con.execute("SELECT ?", [0]).fetchone()
         return has_prepared(con)
 
 
