@@ -38,7 +38,11 @@ from cancerwatch.ingest.readers.indicator_rows import INDICATOR_REFERENCE_SQL, w
 from cancerwatch.ingest.readers.national_series import read_national_series
 from cancerwatch.ingest.vintages import recompute_current
 from cancerwatch.warehouse.hierarchy import rebuild_organisations
+from cancerwatch.warehouse.prepared import bump_version
 from cancerwatch.warehouse.schema import scalar
+
+Prepare = Callable[[duckdb.DuckDBPyConnection], object]
+"""Computes prepared views inside a load's transaction (see :func:`write_parsed`)."""
 
 #: Kinds whose figures the vintage rules of ``ingest.vintages`` decide between.
 FACT_KINDS = ("cwt_provider", "cwt_sub_icb", "cwt_workbook", "commissioner_workbook", "national_series")
@@ -269,8 +273,18 @@ def multiprocessing_child() -> bool:
     return bool(multiprocessing.current_process().daemon)
 
 
-def write_parsed(con: duckdb.DuckDBPyConnection, parsed_files: Sequence[ParsedFile]) -> list[LoadResult]:
-    """Write already-parsed files in one transaction (all or nothing); one result per file."""
+def write_parsed(
+    con: duckdb.DuckDBPyConnection,
+    parsed_files: Sequence[ParsedFile],
+    *,
+    prepare: Prepare | None = None,
+) -> list[LoadResult]:
+    """Write already-parsed files in one transaction (all or nothing); one result per file.
+
+    When a file was loaded the warehouse's data version is bumped (dropping prepared views) and
+    ``prepare(con)`` (the read layer's :func:`~cancerwatch.read.preparation.prepare_views`, passed
+    by the front ends) computes the views the pages read, inside the same transaction.
+    """
     results: list[LoadResult] = []
     con.execute("BEGIN TRANSACTION")
     try:
@@ -284,6 +298,10 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed_files: Sequence[ParsedFi
         for r in results:
             if r.status == "loaded" and r.kind not in REFERENCE_KINDS:
                 r.unmapped_codes = unmapped_codes(con, r.source_id)
+        if any(r.status == "loaded" for r in results):
+            bump_version(con)
+            if prepare is not None:
+                prepare(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -296,9 +314,10 @@ def load_files(
     paths: Sequence[Path],
     *,
     on_parsed: Callable[[Path], None] | None = None,
+    prepare: Prepare | None = None,
 ) -> list[LoadResult]:
     """Parse every file, then write them all in one transaction; return one result per file."""
-    return write_parsed(con, parse_files(paths, on_parsed=on_parsed))
+    return write_parsed(con, parse_files(paths, on_parsed=on_parsed), prepare=prepare)
 
 
 def _has_organisations(con: duckdb.DuckDBPyConnection) -> bool:

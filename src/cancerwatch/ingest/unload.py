@@ -15,8 +15,10 @@ from datetime import datetime
 import duckdb
 
 from cancerwatch.errors import UsageError
+from cancerwatch.ingest.load import Prepare
 from cancerwatch.ingest.vintages import recompute_current
 from cancerwatch.warehouse.hierarchy import rebuild_organisations
+from cancerwatch.warehouse.prepared import bump_version
 from cancerwatch.warehouse.schema import scalar
 
 #: Tables whose rows carry the ``source_id`` of the file that loaded them.
@@ -55,8 +57,10 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [t for t in SOURCE_TABLES if t in present]
 
 
-def unload_source(con: duckdb.DuckDBPyConnection, source_id: int) -> Unloaded:
-    """Remove the rows of loaded file ``source_id`` and recompute what is current (one transaction)."""
+def unload_source(con: duckdb.DuckDBPyConnection, source_id: int, *, prepare: Prepare | None = None) -> Unloaded:
+    """Remove the rows of loaded file ``source_id`` and recompute what is current (one transaction).
+
+    The data version is bumped and ``prepare(con)`` refreshes the prepared views, as a load does."""
     row = con.execute("SELECT file_name, unloaded_at FROM sources WHERE source_id = ?", [source_id]).fetchone()
     if row is None:
         raise UsageError(f"no loaded file with id {source_id} (see `cancerwatch sources`)")
@@ -75,6 +79,9 @@ def unload_source(con: duckdb.DuckDBPyConnection, source_id: int) -> Unloaded:
         con.execute("UPDATE sources SET unloaded_at = ? WHERE source_id = ?", [datetime.now(), source_id])
         recompute_current(con)
         rebuild_organisations(con)
+        bump_version(con)
+        if prepare is not None:
+            prepare(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

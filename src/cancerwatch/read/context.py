@@ -26,6 +26,8 @@ class Reader:
     con: duckdb.DuckDBPyConnection
     disclosure: Disclosure = field(default_factory=Disclosure)
     cache: Memo = field(default_factory=DictMemo)
+    prepared: bool = True
+    """Read views prepared at load time when there are any (False: always compute them)."""
 
     def memo(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
         """``compute()`` once per key (and per warehouse version, on a server)."""

@@ -6,8 +6,9 @@
 - :func:`spc_for` and :func:`funnel_for`: the variation policy applied to those rows.
 
 Rows are unrounded (verdicts are computed from them); :func:`shown` applies the viewer's
-disclosure policy. Today they run the metric expression and keep the result per warehouse
-version; the same functions can be backed by rows prepared at load time.
+disclosure policy. Each reads the view prepared at load time when there is one
+(:mod:`cancerwatch.read.prepared`), else runs the metric expression; either way the result is
+kept per warehouse version.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from cancerwatch.catalogue.organisations import NATIONAL_CODE, UNMAPPED_CODE
 from cancerwatch.errors import NoData, UnknownOrg, UsageError
 from cancerwatch.queries import MetricQuery, metrics
 from cancerwatch.read.context import Reader
+from cancerwatch.read.prepared import prepared_funnel, prepared_rows, prepared_spc
 from cancerwatch.read.succession import predecessor_months, with_predecessors
 from cancerwatch.variation import (
     FunnelView,
@@ -35,7 +37,12 @@ from cancerwatch.warehouse.organisations import find_organisation
 def rows_of(reader: Reader, query: MetricQuery) -> list[dict]:
     """``metrics`` rows of ``query`` (kept per warehouse version; do not change them)."""
     q = query.validated()
-    return reader.memo(("metrics", q), lambda: metrics(reader.con, q))
+
+    def compute() -> list[dict]:
+        kept = prepared_rows(reader.con, q) if reader.prepared else None
+        return kept if kept is not None else metrics(reader.con, q)
+
+    return reader.memo(("metrics", q), compute)
 
 
 def level_rows(
@@ -113,7 +120,14 @@ def spc_for(reader: Reader, standard: str, level: str, org: str | None, dataset:
     """The policy's SPC of one organisation's monthly series (from unrounded figures)."""
     code = NATIONAL_CODE if level == "national" else (org or "").upper()
     key = ("spc", standard, level, code, dataset)
-    return reader.memo(key, lambda: spc_or_note(standard, series(reader, standard, level, code, dataset=dataset)))
+
+    def compute() -> SpcView:
+        kept = prepared_spc(reader.con, key) if reader.prepared else None
+        return (
+            kept if kept is not None else spc_or_note(standard, series(reader, standard, level, code, dataset=dataset))
+        )
+
+    return reader.memo(key, compute)
 
 
 def funnel_for(
@@ -126,7 +140,12 @@ def funnel_for(
 ) -> FunnelView:
     """The policy's funnel of every organisation at ``level`` in one period (latest by default)."""
 
+    key = ("funnel", standard, level, period, start, dataset)
+
     def compute() -> FunnelView:
+        kept = prepared_funnel(reader.con, key) if reader.prepared else None
+        if kept is not None:
+            return kept
         rows = level_rows(reader, standard, level, period, dataset=dataset)
         try:
             chosen, _ = in_period([r for r in rows if r["org_code"] != UNMAPPED_CODE], start)
@@ -134,7 +153,7 @@ def funnel_for(
             return FunnelView(False, note=f"Funnel plot not available: {exc}")
         return funnel_or_note(chosen)
 
-    return reader.memo(("funnel", standard, level, period, start, dataset), compute)
+    return reader.memo(key, compute)
 
 
 def spc_chart(

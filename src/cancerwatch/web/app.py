@@ -23,6 +23,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from jinja2 import meta
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,8 +38,10 @@ from cancerwatch.errors import CancerwatchError
 from cancerwatch.http import AppState
 from cancerwatch.read.figures import funnel_for, level_rows, spc_for
 from cancerwatch.warehouse.pool import Warehouse
+from cancerwatch.warehouse.prepared import has_prepared
 from cancerwatch.web.auth import SessionStore, SignInLimiter, check_token_length, require_record_access
-from cancerwatch.web.pages import error_page
+from cancerwatch.web.http_cache import ETagMiddleware
+from cancerwatch.web.pages import error_page, templates
 from cancerwatch.web.routes import assets, data_page, league, map_page, org, overview, report, search, upload
 from cancerwatch.web.security_headers import SecurityHeadersMiddleware, content_security_policy, inline_script_hashes
 from cancerwatch.web.upload_store import remove_stale
@@ -68,12 +71,41 @@ def warm_cache(state: AppState) -> None:
         log.exception("warming the cache failed")
 
 
+def compile_templates() -> int:
+    """Compile every page template and the macro templates they import (Jinja keeps them); returns how many."""
+    env = templates.env
+    pending = env.list_templates(filter_func=lambda n: n.endswith(".html"))
+    done: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in done:
+            continue
+        done.add(name)
+        env.get_template(name)
+        source = env.loader.get_source(env, name)[0] if env.loader else ""
+        pending.extend(n for n in meta.find_referenced_templates(env.parse(source)) if n and n not in done)
+    return len(done)
+
+
+def ready_first_visit(state: AppState) -> bool:
+    """Do, before serving, what the first request would otherwise pay for; True when views are prepared.
+
+    Compiles every page template; asking whether views are prepared also binds a query parameter,
+    which DuckDB pays for once per process (it imports pandas then, close to a second on a busy
+    machine). When the views are prepared at load time (``cancerwatch.read.preparation``) nothing
+    else needs warming."""
+    compile_templates()
+    with state.warehouse.reader() as con:
+        return has_prepared(con)
+
+
 def create_app(
     db_path: Path | str | None = None, *, settings: Settings | None = None, public: bool = False, warm: bool = False
 ) -> FastAPI:
     """The cancerwatch web application over the warehouse at ``db_path`` (default: settings).
 
-    ``warm``: compute the common figures in a background thread at startup (``cancerwatch serve``).
+    ``warm`` (``cancerwatch serve``): compile the templates before serving and, when the views are
+    not prepared at load time, compute the common figures in a background thread.
     """
     settings = settings or load_settings()
     check_token_length(settings)
@@ -83,7 +115,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if warm:
+        if warm and not ready_first_visit(state):
             threading.Thread(target=warm_cache, args=(state,), name="cancerwatch-warm", daemon=True).start()
         yield
         warehouse.close()
@@ -106,9 +138,12 @@ def create_app(
     app.state.cancerwatch = state
     app.state.sessions = SessionStore()
     app.state.sign_in_limiter = SignInLimiter()
-    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    # Outermost: a 304 carries no new Content-Security-Policy, so the browser keeps the stored
+    # page's policy, whose script nonce matches the stored body.
+    app.add_middleware(ETagMiddleware, state=state)
     install_error_handlers(app, error_page)
     install_openapi(app)
     app.include_router(api_router())

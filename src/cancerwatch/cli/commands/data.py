@@ -10,6 +10,7 @@ import typer
 from cancerwatch.cli.options import DbOption, FormatOption, db_path
 from cancerwatch.cli.output import emit
 from cancerwatch.ingest.unload import unload_source
+from cancerwatch.read.preparation import prepare_views
 from cancerwatch.warehouse.connect import open_duckdb
 from cancerwatch.warehouse.status import quarantine_rows, revision_rows, source_rows
 
@@ -79,7 +80,7 @@ def register(app: typer.Typer) -> None:
 def _unload(source_id: int, db: object) -> None:
     con = open_duckdb(db_path(db))  # type: ignore[arg-type]
     try:
-        done = unload_source(con, source_id)
+        done = unload_source(con, source_id, prepare=prepare_views)
     finally:
         con.close()
     typer.echo(

@@ -14,6 +14,7 @@ from cancerwatch.config import load_settings
 from cancerwatch.ingest.fetch import download, urls_for
 from cancerwatch.ingest.load import load_files
 from cancerwatch.periods import parse_month
+from cancerwatch.read.preparation import prepare_views
 from cancerwatch.warehouse.connect import open_duckdb
 
 
@@ -41,7 +42,7 @@ def register(app: typer.Typer) -> None:
             files = download(urls, keep or Path(tmp))
             con = open_duckdb(db_path(db))
             try:
-                results = load_files(con, [f.path for f in files])
+                results = load_files(con, [f.path for f in files], prepare=prepare_views)
             finally:
                 con.close()
         emit(

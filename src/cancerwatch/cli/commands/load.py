@@ -13,6 +13,7 @@ from cancerwatch.cli.options import DbOption, FormatOption, db_path
 from cancerwatch.cli.output import Format, default_format, emit
 from cancerwatch.ingest.load import LoadResult, expand_paths, parse_files, write_parsed
 from cancerwatch.ingest.parsed import ParsedFile
+from cancerwatch.read.preparation import prepare_views
 from cancerwatch.warehouse.connect import open_duckdb
 from cancerwatch.warehouse.storage_errors import storage_error
 
@@ -101,7 +102,7 @@ def _commit(target: Path, parsed: list[ParsedFile]) -> list[LoadResult]:
     try:
         con = open_duckdb(target)
         try:
-            return write_parsed(con, parsed)
+            return write_parsed(con, parsed, prepare=prepare_views)
         finally:
             con.close()
     except Exception as exc:

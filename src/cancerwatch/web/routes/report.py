@@ -2,6 +2,10 @@
 
 The same report as ``cancerwatch report``, for the viewer: figures computed from record-level
 pathways only for a signed-in viewer (never on the public site), as the JSON API does.
+
+The built HTML and PDF are kept per organisation, year, viewer (its disclosure policy) and
+warehouse version (the server's result memo), so a second request is answered at once and a
+load makes them be built afresh.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from cancerwatch.http import ReaderDep
 from cancerwatch.periods import parse_fy
-from cancerwatch.read.report import annual_report, latest_report_year
+from cancerwatch.read.report import AnnualReport, annual_report, latest_report_year
 from cancerwatch.reports import render_html
 from cancerwatch.web.pages import view_json
 
@@ -38,17 +42,24 @@ def report_page(
     if year is None:
         year = latest_report_year(reader, level, code.upper())
     parse_fy(year)
-    report = annual_report(reader, code.upper(), year, level=None if level == "national" else level)
+    key = (level, code.upper(), year, reader.disclosure)
+
+    def report() -> AnnualReport:
+        return annual_report(reader, code.upper(), year, level=None if level == "national" else level)
+
     if fmt == "json":
-        return view_json(report)
-    html = render_html(report, json_url=f"{request.url.path.rsplit('.', 1)[0]}.json?year={year}")
+        return view_json(reader.memo(("report", *key), report))
+    json_url = f"{request.url.path.rsplit('.', 1)[0]}.json?year={year}"
+    html = reader.memo(
+        ("report-html", *key), lambda: render_html(reader.memo(("report", *key), report), json_url=json_url)
+    )
     name = f"cancerwatch-report-{code.upper()}-{year.replace('/', '-')}"
     if fmt == "html":
         return HTMLResponse(html)
     from cancerwatch.reports.pdf import html_to_pdf
 
     return Response(
-        html_to_pdf(html),
+        reader.memo(("report-pdf", *key), lambda: html_to_pdf(html)),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
     )

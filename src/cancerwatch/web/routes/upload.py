@@ -28,6 +28,7 @@ from cancerwatch.ingest.isolated import parse_isolated
 from cancerwatch.ingest.limits import WorkLimits
 from cancerwatch.ingest.load import LoadResult, write_parsed
 from cancerwatch.ingest.parsed import ParsedFile
+from cancerwatch.read.preparation import prepare_views
 from cancerwatch.warehouse.storage_errors import storage_error
 from cancerwatch.web.auth import (
     bearer_token,
@@ -157,7 +158,7 @@ def _commit(state: AppState, parsed: list[ParsedFile]) -> list[LoadResult]:
     """Write the parsed files while the warehouse is held for writing (readers wait only for this)."""
     try:
         with state.warehouse.writer() as con:
-            return write_parsed(con, parsed)
+            return write_parsed(con, parsed, prepare=prepare_views)
     except CancerwatchError:
         raise
     except Exception as exc:

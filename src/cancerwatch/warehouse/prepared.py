@@ -1,0 +1,81 @@
+"""Storage of views prepared at load time, and the warehouse's data version.
+
+``warehouse_version`` holds one counter, bumped by every load or unload that changed the data
+(:func:`bump_version`, inside that transaction). ``prepared_views`` holds one JSON payload per
+``(kind, key)``, stamped with the version it was computed for; bumping the version deletes them
+all, so a payload is only ever read for the data it was computed from. What is prepared, and
+how, is the read layer's business (``cancerwatch.read.preparation``); this module only stores
+and finds payloads. A warehouse without these tables (opened read-only before its migration)
+simply has nothing prepared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+import pyarrow as pa
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The warehouse's data version, or None when the warehouse predates prepared views."""
+    try:
+        row = con.execute("SELECT max(version) FROM warehouse_version").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def bump_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Start a new data version (the caller holds the write transaction); drop every prepared view."""
+    con.execute("UPDATE warehouse_version SET version = version + 1")
+    con.execute("DELETE FROM prepared_views")
+    version = data_version(con)
+    return 0 if version is None else version
+
+
+def store(con: duckdb.DuckDBPyConnection, version: int, payloads: Iterable[tuple[str, str, str]]) -> int:
+    """Keep ``(kind, key, payload)`` rows for ``version``; returns how many were stored."""
+    kinds, keys, bodies = [], [], []
+    for kind, key, payload in payloads:
+        kinds.append(kind)
+        keys.append(key)
+        bodies.append(payload)
+    if kinds:
+        table = pa.table({"kind": kinds, "key": keys, "payload": bodies})
+        con.register("prepared_batch", table)
+        try:
+            con.execute(
+                "INSERT OR REPLACE INTO prepared_views SELECT ?, kind, key, payload FROM prepared_batch", [version]
+            )
+        finally:
+            con.unregister("prepared_batch")
+    return len(kinds)
+
+
+def lookup(con: duckdb.DuckDBPyConnection, kind: str, key: str) -> str | None:
+    """The payload prepared for ``(kind, key)`` at the current version, if there is one.
+
+    The version is compared in Python: DuckDB reads a parameterised join of the two tables by
+    scanning every payload, tens of milliseconds per lookup (docs/performance.md)."""
+    try:
+        row = con.execute(
+            "SELECT version, payload FROM prepared_views WHERE kind = ? AND key = ?", [kind, key]
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None
+    if row is None or row[0] != data_version(con):
+        return None
+    return str(row[1])
+
+
+def has_prepared(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when views are prepared for the warehouse's current data version.
+
+    A statement with a parameter: the server asks this before serving, so DuckDB's one-off cost
+    of the first bound parameter (importing pandas) is not paid by the first request."""
+    version = data_version(con)
+    if version is None:
+        return False
+    row = con.execute("SELECT count(*) FROM prepared_views WHERE version = ?", [version]).fetchone()
+    return bool(row and row[0])

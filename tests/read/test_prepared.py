@@ -1,0 +1,143 @@
+"""Views prepared at load time equal the views computed on demand, and loads/unloads renew them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cancerwatch.catalogue.organisations import LEVELS, NATIONAL_CODE, UNMAPPED_CODE
+from cancerwatch.errors import NoData
+from cancerwatch.ingest.load import load_files
+from cancerwatch.ingest.unload import unload_source
+from cancerwatch.queries import MetricQuery, metrics
+from cancerwatch.read.context import Reader
+from cancerwatch.read.figures import funnel_for, level_rows, rows_of, spc_for
+from cancerwatch.read.preparation import SHAPES, prepare_views
+from cancerwatch.read.prepared import plain
+from cancerwatch.warehouse.connect import open_duckdb
+from cancerwatch.warehouse.pool import DictMemo
+from cancerwatch.warehouse.prepared import bump_version, data_version, has_prepared, lookup
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.fixture(scope="module")
+def prepared_path(warehouse_path, tmp_path_factory) -> Path:
+    """A copy of the bundled warehouse with the FDS views prepared (as a load would)."""
+    path = tmp_path_factory.mktemp("prepared") / "prepared.duckdb"
+    shutil.copyfile(warehouse_path, path)
+    con = open_duckdb(path)
+    con.execute("BEGIN TRANSACTION")
+    bump_version(con)
+    done = prepare_views(con, ["fds"])
+    con.execute("COMMIT")
+    con.close()
+    assert done.views > 300  # rows per level and shape, an SPC per organisation, funnels
+    return path
+
+
+@pytest.fixture(scope="module")
+def prepared_con(prepared_path):
+    con = open_duckdb(prepared_path, read_only=True)
+    yield con
+    con.close()
+
+
+def _readers(con):
+    return Reader(con, cache=DictMemo()), Reader(con, cache=DictMemo(), prepared=False)
+
+
+def test_prepared_rows_equal_the_metric_expression(prepared_con):
+    kept, computed = _readers(prepared_con)
+    for level in LEVELS:
+        for by, period in SHAPES:
+            query = MetricQuery("fds", level, period, by=by)
+            try:
+                expected = metrics(prepared_con, query.validated())
+            except NoData:
+                with pytest.raises(NoData):
+                    rows_of(kept, query)
+                continue
+            got = rows_of(kept, query)
+            assert got == expected and [list(r) for r in got] == [list(r) for r in expected]
+    assert rows_of(kept, MetricQuery("fds", "alliance")) == rows_of(computed, MetricQuery("fds", "alliance"))
+
+
+def test_prepared_spc_and_funnels_equal_the_policy(prepared_con):
+    kept, computed = _readers(prepared_con)
+    assert spc_for(kept, "fds", "national", None) == spc_for(computed, "fds", "national", None)
+    for level in ("alliance", "icb", "provider"):
+        codes = sorted({r["org_code"] for r in level_rows(computed, "fds", level)} - {UNMAPPED_CODE})
+        for code in codes:
+            assert spc_for(kept, "fds", level, code) == spc_for(computed, "fds", level, code), (level, code)
+        assert funnel_for(kept, "fds", level) == funnel_for(computed, "fds", level)
+
+
+def test_prepared_views_are_read_not_recomputed(prepared_con):
+    """A prepared view is served from its stored row: a warehouse without it computes instead."""
+    reader = Reader(prepared_con, cache=DictMemo())
+    stored = prepared_con.execute(
+        "SELECT payload FROM prepared_views WHERE kind = 'spc' AND key = ?",
+        [json.dumps(["spc", "fds", "national", NATIONAL_CODE, "published"])],
+    ).fetchone()
+    assert stored is not None
+    assert json.loads(stored[0])["variation_type"] == spc_for(reader, "fds", "national", None).variation_type
+    assert data_version(prepared_con) == 2  # the bundle's load, then the fixture's bump
+
+
+def test_only_plain_values_are_prepared():
+    from datetime import date
+
+    assert plain({"a": [1, 2.5, None, True, "x"]})
+    assert not plain({"a": date(2024, 4, 1)}) and not plain({"a": (1, 2)}) and not plain({1: "x"})
+
+
+def test_a_load_and_an_unload_renew_the_version_and_the_prepared_views(tmp_path):
+    con = open_duckdb(tmp_path / "w.duckdb")
+    try:
+        calls: list[int | None] = []
+        lookup = DATA / "geo" / "ods_etr_nhs_trusts.csv"
+        (result,) = load_files(con, [lookup], prepare=lambda c: calls.append(data_version(c)))
+        assert data_version(con) == 1 and calls == [1]
+        con.execute("INSERT INTO prepared_views VALUES (1, 'metrics', 'stale', '{}')")
+        unload_source(con, result.source_id, prepare=lambda c: calls.append(data_version(c)))
+        assert data_version(con) == 2 and calls == [1, 2]
+        assert con.execute("SELECT count(*) FROM prepared_views").fetchone()[0] == 0
+        # an identical file changes nothing: no new version
+        load_files(con, [lookup])
+        load_files(con, [lookup])
+        assert data_version(con) == 3
+    finally:
+        con.close()
+
+
+def test_a_failed_preparation_rolls_the_load_back(tmp_path):
+    con = open_duckdb(tmp_path / "w.duckdb")
+    try:
+
+        def fail(_con):
+            raise RuntimeError("disk full")
+
+        with pytest.raises(RuntimeError):
+            load_files(con, [DATA / "geo" / "ods_etr_nhs_trusts.csv"], prepare=fail)
+        assert con.execute("SELECT count(*) FROM sources").fetchone()[0] == 0
+        assert data_version(con) == 0
+    finally:
+        con.close()
+
+
+def test_a_payload_of_another_version_is_not_read(tmp_path):
+    """A payload is found by its key, and only for the warehouse's current data version."""
+    con = open_duckdb(tmp_path / "w.duckdb")
+    try:
+        version = data_version(con)
+        con.execute("INSERT INTO prepared_views VALUES (?, 'spc', 'k', 'current')", [version])
+        assert lookup(con, "spc", "k") == "current" and has_prepared(con)
+        assert lookup(con, "spc", "other") is None and lookup(con, "funnel", "k") is None
+        con.execute("UPDATE warehouse_version SET version = version + 1")  # a version bump that kept the row
+        assert lookup(con, "spc", "k") is None and not has_prepared(con)
+    finally:
+        con.close()
