@@ -193,7 +193,9 @@ def check_report(record_con, shared_memo, disclosure: Disclosure, early_truth: d
     done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
     text = done.stdout.decode()
     section = text[text.index("7. Early diagnosis") : text.index("8. Data quality")]
-    row = next(line for line in section.splitlines() if line.strip().startswith(REPORT_YEAR))
+    rows = [line for line in section.splitlines() if line.strip().startswith(REPORT_YEAR)]
+    assert rows, section
+    row = rows[0]
     html_row = [v for (m, y, _f), v in shown.items() if y == REPORT_YEAR]
     assert row.split()[1:] == html_row, (row, html_row)  # the PDF shows what the HTML shows
 

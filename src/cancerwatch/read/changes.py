@@ -233,38 +233,15 @@ def _escalation_changes(
         rule = get_rule(rule_id)
         now = escalated_until(reader, sid, level, rule_id, parse_month(month))
         then = escalated_until(reader, sid, level, rule_id, parse_month(baseline))
-        for code in sorted(now - then):
-            summary = f"{short}: escalated under “{rule.description}”"
-            out.append(
-                Change(
-                    "escalated",
-                    code,
-                    names.get(code, code),
-                    level,
-                    sid,
-                    month,
-                    summary,
-                    "not escalated",
-                    "escalated",
-                    organisation_page(level, code, sid),
-                )
-            )
-        for code in sorted(then - now):
-            summary = f"{short}: no longer escalated under “{rule.description}”"
-            out.append(
-                Change(
-                    "de_escalated",
-                    code,
-                    names.get(code, code),
-                    level,
-                    sid,
-                    month,
-                    summary,
-                    "escalated",
-                    "not escalated",
-                    organisation_page(level, code, sid),
-                )
-            )
+        moves = (
+            ("escalated", now - then, "escalated under", ("not escalated", "escalated")),
+            ("de_escalated", then - now, "no longer escalated under", ("escalated", "not escalated")),
+        )
+        for kind, codes, phrase, (before, after) in moves:
+            for code in sorted(codes):
+                summary = f"{short}: {phrase} “{rule.description}”"
+                page = organisation_page(level, code, sid)
+                out.append(Change(kind, code, names.get(code, code), level, sid, month, summary, before, after, page))
     return out
 
 
