@@ -51,7 +51,8 @@ def _pathway(pid: str, provider: str, commissioner: str, within: bool, stage: st
         "treatment_modality": "",
         "treating_provider_code": "",
         "ipt_date": "",
-        "adjustment_days": "0",
+        "first_seen_adjustment_days": "0",
+        "treatment_adjustment_days": "0",
         "stage": stage,
         "emergency_presentation": "false",
     }
