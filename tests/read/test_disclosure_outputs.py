@@ -192,7 +192,10 @@ def check_report(record_con, shared_memo, disclosure: Disclosure, early_truth: d
     pdf = html_to_pdf(html)
     done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
     text = done.stdout.decode()
-    section = text[text.index("7. Early diagnosis") : text.index("8. Data quality")]
+    start = re.search(r"\d+\. Early diagnosis", text)
+    end = re.search(r"\d+\. Data quality", text)
+    assert start and end, "the report's early diagnosis and data quality chapters"
+    section = text[start.start() : end.start()]
     rows = [line for line in section.splitlines() if line.strip().startswith(REPORT_YEAR)]
     assert rows, section
     row = rows[0]
