@@ -192,10 +192,11 @@ def check_report(record_con, shared_memo, disclosure: Disclosure, early_truth: d
     pdf = html_to_pdf(html)
     done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
     text = done.stdout.decode()
-    start = re.search(r"\d+\. Early diagnosis", text)
-    end = re.search(r"\d+\. Data quality", text)
-    assert start and end, "the report's early diagnosis and data quality chapters"
-    section = text[start.start() : end.start()]
+    # the chapters themselves, after the contents page that lists them
+    starts = list(re.finditer(r"\d+\. Early diagnosis", text))
+    ends = list(re.finditer(r"\d+\. Data quality", text))
+    assert starts and ends, "the report's early diagnosis and data quality chapters"
+    section = text[starts[-1].start() : ends[-1].start()]
     rows = [line for line in section.splitlines() if line.strip().startswith(REPORT_YEAR)]
     assert rows, section
     row = rows[0]
