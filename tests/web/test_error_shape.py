@@ -79,7 +79,7 @@ def test_unexpected_errors_use_the_envelope_without_details(client, monkeypatch)
     def broken(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("cancerwatch.read.search.search_organisations", broken)
+    monkeypatch.setattr("cancerwatch.api.routes.organisations.search", broken)
     response = client.get("/api/v1/organisations")
     assert_envelope(response, 500, "internal_error")
     assert "secret" not in response.text
@@ -93,7 +93,6 @@ def test_unexpected_errors_use_the_envelope_without_details(client, monkeypatch)
         ("/org/ward/X1", 400),
         ("/org/provider/NOPE", 404),
         ("/league?level=ward", 400),
-        ("/league?standard=fds&period_start=2031-01", 404),
         ("/map?standard=2ww", 400),
     ],
 )
@@ -102,6 +101,13 @@ def test_pages_show_a_friendly_html_error(client, path, status):
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/html")
     assert "<h1>" in response.text and "Error code:" in response.text
+    assert "Traceback" not in response.text
+
+
+def test_a_league_month_without_figures_keeps_the_form_and_says_why(client):
+    response = client.get("/league", params={"standard": "fds", "period_start": "2031-01"})
+    assert response.status_code == 200
+    assert "There are no 28-day FDS figures" in response.text and "<form" in response.text
     assert "Traceback" not in response.text
 
 
