@@ -37,6 +37,8 @@ By = Literal["cancer_type", "route", "modality"]
 Basis = Literal["provider", "commissioner"]
 Dataset = Literal["published", "record"]
 MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"  # ASCII digits, no year 0000
+#: An organisation code: letters, digits and hyphens (ODS, ONS and catalogue codes such as EOE-NORTH).
+ORG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$"
 MONTH_OR_EMPTY = r"^([1-9][0-9]{3}-(0[1-9]|1[0-2]))?$"  # HTML forms send an empty value for "latest"
 #: Largest accepted ``offset``: the warehouse pages with 64-bit integers, so larger values are refused
 #: as a validation error (400) rather than failing in the query.

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from cancerwatch.api.schemas import ChangesResponse
-from cancerwatch.http import ReaderDep
+from cancerwatch.http import ORG_PATTERN, ReaderDep
 from cancerwatch.read.changes import changes
 from cancerwatch.read.serialise import jsonable
 
@@ -27,7 +27,10 @@ def get_changes(
             "(the changes since that month); default: the latest load",
         ),
     ] = None,
-    org: Annotated[str | None, Query(max_length=20, description="only this organisation's code")] = None,
+    org: Annotated[
+        str | None,
+        Query(max_length=20, pattern=ORG_PATTERN, description="only this organisation's code"),
+    ] = None,
 ) -> ChangesResponse:
     """Per organisation: new SPC special-cause signals and assurance changes, standards newly met or
     missed, new escalations and ones no longer escalated, the largest movers on the same month last

@@ -17,7 +17,7 @@ from cancerwatch.api.schemas import (
     WorkforceRow,
 )
 from cancerwatch.diagnostics_queries import DiagnosticsQuery
-from cancerwatch.http import ReaderDep
+from cancerwatch.http import ORG_PATTERN, ReaderDep
 from cancerwatch.periods import parse_month
 from cancerwatch.read.diagnostics import diagnostics_table, workforce_view
 
@@ -32,7 +32,14 @@ Month = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="YYYY-MM"
 def get_diagnostics(
     reader: ReaderDep,
     level: ProviderLevel = "national",
-    org: Annotated[str | None, Query(max_length=20, description="one organisation code (not for national)")] = None,
+    org: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            pattern=ORG_PATTERN,
+            description="one organisation code (not for national)",
+        ),
+    ] = None,
     test: Annotated[
         list[str] | None,
         Query(
@@ -77,7 +84,12 @@ def get_workforce(
     reader: ReaderDep,
     level: Literal["national", "region", "alliance", "icb", "provider"] = "provider",
     org: Annotated[
-        str | None, Query(max_length=20, description="trust (provider), ICB, region or Alliance code")
+        str | None,
+        Query(
+            max_length=20,
+            pattern=ORG_PATTERN,
+            description="trust (provider), ICB, region or Alliance code",
+        ),
     ] = None,
     month: Month = None,
 ) -> WorkforceResponse:

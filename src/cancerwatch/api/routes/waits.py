@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from cancerwatch.api.schemas import MAX_OFFSET, MONTH_PATTERN, Basis, ErrorEnvelope, Level, WaitBandRow, WaitsResponse
-from cancerwatch.http import ReaderDep
+from cancerwatch.http import ORG_PATTERN, ReaderDep
 from cancerwatch.periods import parse_month
 from cancerwatch.read.waits import wait_table
 from cancerwatch.wait_queries import WaitQuery
@@ -27,7 +27,7 @@ def get_waits(
     reader: ReaderDep,
     standard: Annotated[BandedStandard, Query(description="standard with published wait bands")] = "62d",
     level: Level = "national",
-    org: Annotated[str | None, Query(max_length=20, description="one organisation code")] = None,
+    org: Annotated[str | None, Query(max_length=20, pattern=ORG_PATTERN, description="one organisation code")] = None,
     from_: Annotated[str | None, Query(alias="from", pattern=MONTH_PATTERN, description="first month, YYYY-MM")] = None,
     to: Annotated[str | None, Query(pattern=MONTH_PATTERN, description="last month, YYYY-MM")] = None,
     basis: Annotated[Basis | None, Query(description="default: provider, or commissioner for sub_icb/icb")] = None,
