@@ -181,9 +181,11 @@ def test_league_table_change_standard_period_and_sort(page):
     page.wait_for_load_state("networkidle")
     query = parse_qs(urlparse(page.url).query)
     assert query["standard"] == ["62d"] and query["period"] == ["quarter"] and query["level"] == ["icb"]
-    assert "2023/24 Q" in page.locator("caption").first.inner_text()
+    # the bundled data end in July 2025: the latest quarter is 2025/26 Q2 (July to September), one month of three
+    assert "2025/26 Q2" in page.locator("caption").first.inner_text()
+    assert "2025/26 Q2 is not complete: the loaded data cover 1 of its 3 months." in page.locator("main").inner_text()
     assert page.locator("#league-table tbody tr").count() >= 42
-    page.get_by_role("link", name="Patients").click()
+    page.locator("#league-table thead").get_by_role("link", name="Patients").click()
     page.wait_for_load_state("networkidle")
     assert "sort=total" in page.url
     assert page.locator("th[aria-sort]").count() == 1
@@ -197,7 +199,9 @@ def test_csv_download(page):
     download = info.value
     assert download.suggested_filename.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text())))
-    assert len(rows) == 22 and rows[0]["standard"] == "fds"
+    # the 20 Cancer Alliances of 2024 and one row for activity not mapped to any of them
+    assert len(rows) == 21 and {r["standard"] for r in rows} == {"fds"}
+    assert sum(r["org_code"].startswith("E56") for r in rows) == 20 and any(r["org_code"] == "UNMAPPED" for r in rows)
 
 
 def test_tables_work_without_javascript(browser, base_url):
@@ -253,7 +257,7 @@ def test_upload_sign_in_form(page):
 
 @pytest.fixture(scope="module")
 def public_url(warehouse_path, tmp_path_factory):
-    """A live public-mode server (suppression on, no uploads)."""
+    """A live public-mode server (no uploads, no record-level figures)."""
     import uvicorn
 
     from cancerwatch.config import Settings
@@ -277,17 +281,23 @@ def public_url(warehouse_path, tmp_path_factory):
 
 
 def test_public_site(browser, public_url):
-    context = browser.new_context(base_url=public_url)
+    context = browser.new_context(base_url=public_url, bypass_csp=True)  # axe-core is injected inline
     pg = context.new_page()
     problems: list[str] = []
     pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: problems.append(str(e)))
     try:
         pg.goto("/league?standard=62d&level=provider", wait_until="networkidle")
-        assert "Small numbers are suppressed" in pg.locator(".cw-phase").inner_text()
+        # NHS England's published aggregates are public (OGL): shown as published, nothing withheld
+        assert "NHS England's published statistics, shown as published." in pg.locator(".cw-phase").inner_text()
         assert pg.get_by_role("link", name="Upload").count() == 0
-        assert pg.locator("text=(suppressed: small number)").count() > 0
+        assert pg.locator("text=(suppressed: small number)").count() == 0
         assert axe_violations(pg) == []
+        pg.get_by_role("link", name="How we protect privacy").click()
+        pg.wait_for_load_state("networkidle")
+        assert "/about" in pg.url and pg.locator("#suppression").count() == 1
+        # figures computed from record-level data are not on the public site at all
+        assert context.request.get("/league?standard=62d&level=provider&dataset=record").status == 404
         pg.goto("/alliance/E56000010?standard=62d", wait_until="networkidle")
         wait_for_charts(pg)
         assert pg.locator(".js-plotly-plot").count() >= 4

@@ -149,6 +149,32 @@ def test_damaged_workbook(fuzz_db, flips, cut_):
     _check_load(fuzz_db, WORKBOOK.name, bytes(data))
 
 
+
+def test_part_name_in_local_header_not_utf8(fuzz_db):
+    """A flipped byte in a part's local header name, where the directory says names are UTF-8."""
+    data = bytearray(WORKBOOK.read_bytes())
+    name = b"docProps/core.xml"
+    central = data.find(name, data.find(b"PK\x01\x02")) - 46
+    assert data[central : central + 4] == b"PK\x01\x02"
+    flags = struct.unpack_from("<H", data, central + 8)[0]
+    struct.pack_into("<H", data, central + 8, flags | 0x800)
+    (local,) = struct.unpack_from("<I", data, central + 42)
+    assert data[local + 30 : local + 30 + len(name)] == name
+    data[local + 30] = 0xE4
+    with pytest.raises(InputError, match="not a readable xlsx workbook"):
+        _check_load_strict(fuzz_db, WORKBOOK.name, bytes(data))
+
+
+def _check_load_strict(con, name: str, data: bytes) -> None:
+    before = _state(con)
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / name
+        path.write_bytes(data)
+        try:
+            load_files(con, [path])
+        finally:
+            assert _state(con) == before
+
 letters = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=4)
 rows = st.one_of(st.integers(1, 2_000_000), st.integers(1, 10**10))
 reference = st.builds(lambda c, r: f"{c}{r}", letters, rows)

@@ -128,6 +128,8 @@ def _inspect_xlsx(path: Path, limits: WorkLimits) -> WorkbookBounds:
                 sheets[label] = _check_worksheet(path, zf, info, label, head, limits)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, zlib.error) as exc:
             raise _refuse(path, f"not a readable xlsx workbook (truncated or corrupt: {exc})") from None
+        except UnicodeDecodeError:  # a damaged part name in a local header
+            raise _refuse(path, "not a readable xlsx workbook (corrupt: a part name is not UTF-8)") from None
         except RuntimeError as exc:  # an encrypted part (zipfile asks for a password)
             raise _refuse(path, f"not a readable xlsx workbook ({exc})") from None
     return WorkbookBounds(sheets)
