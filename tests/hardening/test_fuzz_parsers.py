@@ -149,7 +149,6 @@ def test_damaged_workbook(fuzz_db, flips, cut_):
     _check_load(fuzz_db, WORKBOOK.name, bytes(data))
 
 
-
 def test_part_name_in_local_header_not_utf8(fuzz_db):
     """A flipped byte in a part's local header name, where the directory says names are UTF-8."""
     data = bytearray(WORKBOOK.read_bytes())
@@ -174,6 +173,7 @@ def _check_load_strict(con, name: str, data: bytes) -> None:
             load_files(con, [path])
         finally:
             assert _state(con) == before
+
 
 letters = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=4)
 rows = st.one_of(st.integers(1, 2_000_000), st.integers(1, 10**10))

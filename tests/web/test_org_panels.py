@@ -227,7 +227,7 @@ def test_trust_workforce_is_its_published_fte_beside_performance(warehouse, clie
     fds = next(p for p in view["performance"] if p["measure"] == "fds")
     assert fds["value"] == pytest.approx(within / total)
     html = client.get("/org/provider/RGT").text
-    assert 'data-workforce' in html and "Performance the same month (May 2025)" in html
+    assert "data-workforce" in html and "Performance the same month (May 2025)" in html
     api = client.get("/api/v1/workforce?level=provider&org=RGT").json()
     assert api["month"] == "2025-05" and len(api["rows"]) == len(view["rows"])
 
