@@ -38,12 +38,7 @@ PAGE_TYPES = [
     "/about",
     "/login",
     "/org/provider/XXXXX",  # the error page
-    pytest.param(
-        "/report/alliance/E56000005.html?year=2024/25",
-        marks=pytest.mark.xfail(
-            strict=True, reason="the annual report's HTML is 648 px wide and has low-contrast text: reports/ layout"
-        ),
-    ),
+    "/report/alliance/E56000005.html?year=2024/25",
     "/api/docs",
 ]
 OVERFLOW = """() => {
