@@ -19,7 +19,7 @@ from cancerwatch.read.preparation import SHAPES, prepare_views
 from cancerwatch.read.prepared import plain
 from cancerwatch.warehouse.connect import open_duckdb
 from cancerwatch.warehouse.pool import DictMemo
-from cancerwatch.warehouse.prepared import bump_version, data_version, has_prepared, lookup
+from cancerwatch.warehouse.prepared import bump_version, data_version, has_prepared, lookup, store
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -53,7 +53,7 @@ def _readers(con):
 def test_prepared_rows_equal_the_metric_expression(prepared_con):
     kept, computed = _readers(prepared_con)
     for level in LEVELS:
-        for by, period in SHAPES:
+        for by, period, _headline_only in SHAPES:
             query = MetricQuery("fds", level, period, by=by)
             try:
                 expected = metrics(prepared_con, query.validated())
@@ -79,12 +79,9 @@ def test_prepared_spc_and_funnels_equal_the_policy(prepared_con):
 def test_prepared_views_are_read_not_recomputed(prepared_con):
     """A prepared view is served from its stored row: a warehouse without it computes instead."""
     reader = Reader(prepared_con, cache=DictMemo())
-    stored = prepared_con.execute(
-        "SELECT payload FROM prepared_views WHERE kind = 'spc' AND key = ?",
-        [json.dumps(["spc", "fds", "national", NATIONAL_CODE, "published"])],
-    ).fetchone()
+    stored = lookup(prepared_con, "spc", json.dumps(["spc", "fds", "national", NATIONAL_CODE, "published"]))
     assert stored is not None
-    assert json.loads(stored[0])["variation_type"] == spc_for(reader, "fds", "national", None).variation_type
+    assert json.loads(stored)["variation_type"] == spc_for(reader, "fds", "national", None).variation_type
     assert data_version(prepared_con) == 2  # the bundle's load, then the fixture's bump
 
 
@@ -134,10 +131,55 @@ def test_a_payload_of_another_version_is_not_read(tmp_path):
     con = open_duckdb(tmp_path / "w.duckdb")
     try:
         version = data_version(con)
-        con.execute("INSERT INTO prepared_views VALUES (?, 'spc', 'k', 'current')", [version])
+        assert store(con, version, [("spc", "k", "current")]) == 1
         assert lookup(con, "spc", "k") == "current" and has_prepared(con)
         assert lookup(con, "spc", "other") is None and lookup(con, "funnel", "k") is None
         con.execute("UPDATE warehouse_version SET version = version + 1")  # a version bump that kept the row
         assert lookup(con, "spc", "k") is None and not has_prepared(con)
+    finally:
+        con.close()
+
+
+def test_payloads_are_stored_compressed(prepared_con):
+    """What is stored is a tenth or less of the JSON it decompresses to (a lookup reads fewer bytes)."""
+    stored, plain_bytes = prepared_con.execute(
+        "SELECT sum(octet_length(payload)), count(*) FROM prepared_views WHERE kind = 'metrics'"
+    ).fetchone()
+    keys = [k for (k,) in prepared_con.execute("SELECT key FROM prepared_views WHERE kind = 'metrics'").fetchall()]
+    json_bytes = sum(len(lookup(prepared_con, "metrics", k).encode()) for k in keys)
+    assert plain_bytes == len(keys) and stored * 5 < json_bytes
+
+
+@pytest.fixture(scope="module")
+def fully_prepared(warehouse_path, tmp_path_factory) -> Path:
+    """A copy of the bundled warehouse with every view prepared, as ``cancerwatch load`` leaves it."""
+    path = tmp_path_factory.mktemp("fully-prepared") / "prepared.duckdb"
+    shutil.copyfile(warehouse_path, path)
+    con = open_duckdb(path)
+    con.execute("BEGIN TRANSACTION")
+    bump_version(con)
+    prepare_views(con)
+    con.execute("COMMIT")
+    con.close()
+    return path
+
+
+def test_an_annual_report_after_a_load_runs_no_metric_expression(fully_prepared, monkeypatch):
+    """Every figure of an Alliance's annual report (standards, breakdowns, peers, escalation) is
+    read from the views prepared at load time: no metric expression is compiled or run."""
+    import cancerwatch.accountability.escalation as escalation
+    import cancerwatch.read.figures as figures
+    from cancerwatch.read.report import annual_report
+
+    def refuse(con, query, **kw):
+        raise AssertionError(f"computed, not prepared: {query}")
+
+    monkeypatch.setattr(figures, "metrics", refuse)
+    monkeypatch.setattr(escalation, "metrics", refuse)
+    con = open_duckdb(fully_prepared, read_only=True)
+    try:
+        report = annual_report(Reader(con, cache=DictMemo()), "E56000005", "2024/25")
+        assert {r.id for r in report.headline} == {"fds", "31d", "62d"} and report.legacy
+        assert all(r.by_cancer_type and r.by_route for r in report.headline)
     finally:
         con.close()

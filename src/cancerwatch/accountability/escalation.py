@@ -442,15 +442,19 @@ def escalate(
     rule_id: str,
     basis: str | None = None,
     include_all: bool = False,
+    fetch: Callable[[MetricQuery], list[dict]] | None = None,
 ) -> list[Escalation]:
     """Evaluate ``rule_id`` for every organisation at ``level``; return those it fires for (or all,
     including those it could not judge, with their status).
 
     Every window ends at the latest complete period any organisation at the level has figures
-    for (:func:`covered_periods`); a period an organisation has no figures for had no patients."""
+    for (:func:`covered_periods`); a period an organisation has no figures for had no patients.
+    ``fetch`` gives a query's metric rows (default: :func:`~cancerwatch.queries.metrics` on ``con``;
+    the read layer passes its kept rows)."""
     rule = get_rule(rule_id)
     direction = get_standard(standard).improvement_direction
-    rows = metrics(con, MetricQuery(standard=standard, level=level, period=rule.period, basis=basis))
+    query = MetricQuery(standard=standard, level=level, period=rule.period, basis=basis)
+    rows = list(fetch(query) if fetch is not None else metrics(con, query))
     periods = covered_periods((r for r in rows if r["org_code"] not in (UNMAPPED_CODE, NATIONAL_CODE)), rule.period)
     if rule.kind == "funnel_low_outlier_k_of_n":
         flags = funnel_outliers(rows, [p.isoformat() for p in periods[-rule.n :]])

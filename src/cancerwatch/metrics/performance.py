@@ -15,6 +15,7 @@ Rules (docs/cwt-rules.md, double counting and headline figures):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import ibis
@@ -27,29 +28,39 @@ from cancerwatch.metrics.periods import period_start_expr
 BY_COLUMNS = {"cancer_type": "cancer_type", "route": "route", "modality": "modality"}
 
 
-def standard_facts(facts: ir.Table, standard: Standard, *, basis: str, dataset: str, by: str | None = None) -> ir.Table:
-    """Current facts that make up ``standard`` on ``basis``, each patient counted once."""
+def standard_facts(
+    facts: ir.Table, standards: Standard | Sequence[Standard], *, basis: str, dataset: str, by: str | None = None
+) -> ir.Table:
+    """Current facts that make up each of ``standards`` on ``basis``, each patient counted once.
+
+    Each row carries ``std``, the catalogue id of the standard it counts towards: one expression
+    answers several standards (a fact can count towards more than one, e.g. 62d and 62d_gp)."""
     current = facts.filter(facts.superseded_by.isnull(), facts.dataset == dataset, facts.basis == basis)
     parts = []
-    for comp in standard.components:
-        t = current.filter(current.standard == comp.source_standard)
-        if comp.routes:
-            t = t.filter(t.route.isin(list(comp.routes)))
-        if comp.modalities:
-            t = t.filter(t.modality.isin(list(comp.modalities)))
-        if comp.effective_from is not None:
-            t = t.filter(t.period >= comp.effective_from)
-        if comp.effective_to is not None:
-            t = t.filter(t.period <= comp.effective_to)
-        if comp.modalities or by == "modality":
-            t = t.filter(t.breakdown != "cancer_type")
-        else:
-            t = t.filter(t.breakdown != "modality")
-        parts.append(t)
+    for standard in _as_sequence(standards):
+        for comp in standard.components:
+            t = current.filter(current.standard == comp.source_standard)
+            if comp.routes:
+                t = t.filter(t.route.isin(list(comp.routes)))
+            if comp.modalities:
+                t = t.filter(t.modality.isin(list(comp.modalities)))
+            if comp.effective_from is not None:
+                t = t.filter(t.period >= comp.effective_from)
+            if comp.effective_to is not None:
+                t = t.filter(t.period <= comp.effective_to)
+            if comp.modalities or by == "modality":
+                t = t.filter(t.breakdown != "cancer_type")
+            else:
+                t = t.filter(t.breakdown != "modality")
+            parts.append(t.mutate(std=ibis.literal(standard.id)))
     out = parts[0]
     for p in parts[1:]:
         out = out.union(p)
     return out
+
+
+def _as_sequence(standards: Standard | Sequence[Standard]) -> Sequence[Standard]:
+    return (standards,) if isinstance(standards, Standard) else standards
 
 
 def attach_level(
@@ -74,7 +85,7 @@ def attach_level(
 def metric_counts(
     facts: ir.Table,
     rollup: ir.Table,
-    standard: Standard,
+    standards: Standard | Sequence[Standard],
     *,
     level: str,
     period: str,
@@ -86,8 +97,8 @@ def metric_counts(
     tumour_scheme: str = "as_published",
     tumour_map: ir.Table | None = None,
 ) -> ir.Table:
-    """Summed counts per period_start × unit_code (× breakdown value) for one standard."""
-    t = standard_facts(facts, standard, basis=basis, dataset=dataset, by=by)
+    """Summed counts per std × period_start × unit_code (× breakdown value) of each of ``standards``."""
+    t = standard_facts(facts, standards, basis=basis, dataset=dataset, by=by)
     if tumour_scheme == "legacy" and tumour_map is not None:
         t = roll_up_tumour_groups(t, tumour_map)
     if date_from is not None:
@@ -96,7 +107,7 @@ def metric_counts(
         t = t.filter(t.period <= date_to)
     t = attach_level(t, rollup, level=level, basis=basis)
     t = t.mutate(period_start=period_start_expr(t.period, period))
-    keys = ["period_start", "unit_code"]
+    keys = ["std", "period_start", "unit_code"]
     if by:
         t = t.mutate(by_value=t[BY_COLUMNS[by]].fill_null("Not applicable"))
         keys.append("by_value")
@@ -129,20 +140,22 @@ def roll_up_tumour_groups(t: ir.Table, tumour_map: ir.Table) -> ir.Table:
 
 def national_series_counts(
     series: ir.Table,
-    standard_id: str,
+    standard_ids: str | Sequence[str],
     *,
     period: str,
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> ir.Table:
-    """England counts as published in the national time series for this period type."""
-    t = series.filter(series.superseded_by.isnull(), series.standard == standard_id, series.period_type == period)
+    """England counts as published in the national time series for this period type (``std``: the standard)."""
+    ids = [standard_ids] if isinstance(standard_ids, str) else list(standard_ids)
+    t = series.filter(series.superseded_by.isnull(), series.standard.isin(ids), series.period_type == period)
     if date_from is not None:
         t = t.filter(t.period_start >= period_start_expr(ibis.literal(date_from), period))
     if date_to is not None:
         t = t.filter(t.period_start <= date_to)
     months = {"month": 1, "quarter": 3, "year": 12}[period]
     return t.select(
+        std=t.standard,
         period_start=t.period_start,
         unit_code=ibis.literal(NATIONAL_CODE),
         total=t.total,

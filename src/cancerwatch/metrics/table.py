@@ -20,7 +20,7 @@ or PySpark), so every engine gives the same rows. Rules:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -55,14 +55,20 @@ class RowSpec:
     org: str | None = None
 
 
-def performance_table(tables: Mapping[str, ir.Table], standard: Standard, spec: RowSpec) -> ir.Table:
-    """Every organisation's rows (see module doc), ordered by period, breakdown and code."""
-    rows = _level_rows(tables, standard, spec)
+def performance_table(
+    tables: Mapping[str, ir.Table], standards: Standard | Sequence[Standard], spec: RowSpec
+) -> ir.Table:
+    """Every organisation's rows (see module doc), ordered by standard (``std``), period, breakdown and code.
+
+    Several standards in one expression give each standard's rows exactly as it alone would (every
+    join, window and rank is per ``std``); one expression costs one compilation."""
+    standards = (standards,) if isinstance(standards, Standard) else tuple(standards)
+    rows = _level_rows(tables, standards, spec)
     keys = _keys(spec)
     if spec.level == "national":
         rows = rows.mutate(england_performance=ibis.null("float64"))
     else:
-        eng = _level_rows(tables, standard, replace(spec, level="national", org=None))
+        eng = _level_rows(tables, standards, replace(spec, level="national", org=None))
         eng = eng.select(*keys, england_performance=eng.performance)
         rows = rows.left_join(eng, keys)
     rows = _ranked(rows, keys)
@@ -72,10 +78,10 @@ def performance_table(tables: Mapping[str, ir.Table], standard: Standard, spec: 
 
 
 def _keys(spec: RowSpec) -> list[str]:
-    return ["period_start", "by_value"] if spec.by else ["period_start"]
+    return ["std", "period_start", "by_value"] if spec.by else ["std", "period_start"]
 
 
-def _level_rows(tables: Mapping[str, ir.Table], standard: Standard, spec: RowSpec) -> ir.Table:
+def _level_rows(tables: Mapping[str, ir.Table], standards: Sequence[Standard], spec: RowSpec) -> ir.Table:
     """Counts, threshold, ambition and performance of every unit at ``spec.level``."""
     rolling = spec.period == ROLLING
     period = "month" if rolling else spec.period
@@ -84,7 +90,7 @@ def _level_rows(tables: Mapping[str, ir.Table], standard: Standard, spec: RowSpe
     counts = metric_counts(
         tables["facts"],
         tables["org_rollup"],
-        standard,
+        standards,
         level=spec.level,
         period="month",
         basis=spec.basis,
@@ -95,7 +101,9 @@ def _level_rows(tables: Mapping[str, ir.Table], standard: Standard, spec: RowSpe
         tumour_scheme=spec.tumour_scheme,
         tumour_map=tables["tumour_map"],
     )
+    ids = [s.id for s in standards]
     monthly = counts.select(
+        std=counts.std,
         month=counts.period_start,
         unit_code=counts.unit_code,
         **{c: counts[c] for c in (*by, *COUNTS)},
@@ -104,52 +112,52 @@ def _level_rows(tables: Mapping[str, ir.Table], standard: Standard, spec: RowSpe
     series = spec.level == "national" and spec.by is None and spec.dataset == "published"
     if series and period == "month":  # months no extract covers, as NHS England published them
         s = national_series_counts(
-            tables["national_series"], standard.id, period="month", date_from=date_from, date_to=spec.date_to
+            tables["national_series"], ids, period="month", date_from=date_from, date_to=spec.date_to
         )
-        s = s.anti_join(monthly, s.period_start == monthly.month)
+        s = s.anti_join(monthly, [s.std == monthly.std, s.period_start == monthly.month])
         extra = s.select(
+            std=s.std,
             month=s.period_start,
             unit_code=s.unit_code,
             **{c: s[c] for c in COUNTS},
             source=ibis.literal("national_series"),
         )
         monthly = monthly.union(extra.cast(monthly.schema()))
-    thresholds = threshold_table(standard.id)
-    monthly = monthly.left_join(thresholds.select("month", "threshold"), "month")
+    thresholds = threshold_table(ids)
+    monthly = monthly.left_join(thresholds.select("std", "month", "threshold"), ["std", "month"])
     if rolling:
         rows = _rolling(monthly, by, spec.date_from)
     else:
         start = period_start_expr(monthly.month, period)
-        rows = monthly.group_by([start.name("period_start"), "unit_code", *by, "source"]).aggregate(
+        rows = monthly.group_by(["std", start.name("period_start"), "unit_code", *by, "source"]).aggregate(
             **{c: monthly[c].sum() for c in COUNTS},
             months=monthly.month.nunique(),
             **threshold_stats(monthly.threshold, monthly.month),
         )
         if series and period != "month":  # quarters and years as NHS England published them
-            published = _published_periods(tables, standard, period, rows, date_from, spec.date_to)
+            published = _published_periods(tables, ids, period, rows, date_from, spec.date_to)
             rows = rows.union(published.cast(rows.schema()))
     return _judged(rows, thresholds, PERIOD_MONTHS.get(period, ROLLING_MONTHS))
 
 
 def _published_periods(
     tables: Mapping[str, ir.Table],
-    standard: Standard,
+    ids: Sequence[str],
     period: str,
     covered: ir.Table,
     date_from: date | None,
     date_to: date | None,
 ) -> ir.Table:
     """National quarters or years that no extract covers, with the thresholds of all their months."""
-    s = national_series_counts(
-        tables["national_series"], standard.id, period=period, date_from=date_from, date_to=date_to
-    )
-    s = s.anti_join(covered, s.period_start == covered.period_start)
-    thresholds = threshold_table(standard.id)
-    per_period = thresholds.group_by(period_start_expr(thresholds.month, period).name("period_start")).aggregate(
+    s = national_series_counts(tables["national_series"], ids, period=period, date_from=date_from, date_to=date_to)
+    s = s.anti_join(covered, [s.std == covered.std, s.period_start == covered.period_start])
+    thresholds = threshold_table(ids)
+    per_period = thresholds.group_by("std", period_start_expr(thresholds.month, period).name("period_start")).aggregate(
         calendar_months=thresholds.month.count(), **threshold_stats(thresholds.threshold, thresholds.month)
     )
-    s = s.left_join(per_period, "period_start")
+    s = s.left_join(per_period, ["std", "period_start"])
     return s.select(
+        "std",
         "period_start",
         "unit_code",
         source=ibis.literal("national_series"),
@@ -161,7 +169,7 @@ def _published_periods(
 
 def _rolling(monthly: ir.Table, by: list[str], date_from: date | None) -> ir.Table:
     """Sums over the 12 months ending in each month that has all 12 (consecutive) months."""
-    w = ibis.window(group_by=["unit_code", *by], order_by="month", preceding=ROLLING_MONTHS - 1, following=0)
+    w = ibis.window(group_by=["std", "unit_code", *by], order_by="month", preceding=ROLLING_MONTHS - 1, following=0)
     index = month_index(monthly.month)
     t = monthly.mutate(
         _index=index,
@@ -178,6 +186,7 @@ def _rolling(monthly: ir.Table, by: list[str], date_from: date | None) -> ir.Tab
     if date_from is not None:
         t = t.filter(t.last_month >= date_from)
     return t.select(
+        std=t.std,
         period_start=t.first_month,
         unit_code=t.unit_code,
         **{c: t[c] for c in by},
@@ -192,9 +201,13 @@ def _judged(rows: ir.Table, thresholds: ir.Table, period_months: int) -> ir.Tabl
     """Add the period's threshold, ambition (in force in its last month), performance and met."""
     rows = rows.mutate(**period_threshold(rows, rows.months), _end=shift_months(rows.period_start, period_months - 1))
     ambitions = thresholds.select(
-        _end=thresholds.month, ambition=thresholds.ambition, ambition_month=thresholds.ambition_month
+        _std=thresholds.std,
+        _month=thresholds.month,
+        ambition=thresholds.ambition,
+        ambition_month=thresholds.ambition_month,
     )
-    rows = rows.left_join(ambitions, "_end").drop("_end")
+    rows = rows.left_join(ambitions, [rows.std == ambitions._std, rows._end == ambitions._month])
+    rows = rows.drop("_end", "_std", "_month")
     total = rows.total.cast("float64")
     performance = ibis.ifelse(total > 0, rows.within_standard.cast("float64") / total, ibis.null("float64"))
     rows = rows.mutate(performance=performance)

@@ -14,6 +14,7 @@ within the period) the row has no single threshold, and says so. Rule and reason
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from functools import cache
 
@@ -53,9 +54,13 @@ def threshold_months(standard_id: str) -> pa.Table:
     )
 
 
-def threshold_table(standard_id: str) -> ir.Table:
-    """The month table of :func:`threshold_months` as an Ibis memtable (joined on ``month``)."""
-    return ibis.memtable(threshold_months(standard_id))
+def threshold_table(standard_ids: str | Sequence[str]) -> ir.Table:
+    """The month tables of :func:`threshold_months` of each standard, with ``std`` (joined on ``std, month``)."""
+    ids = [standard_ids] if isinstance(standard_ids, str) else list(dict.fromkeys(standard_ids))
+    parts = [threshold_months(i) for i in ids]
+    stds = [pa.array([i] * len(t), pa.string()) for i, t in zip(ids, parts, strict=True)]
+    table = pa.concat_tables(parts)
+    return ibis.memtable(table.add_column(0, "std", pa.chunked_array(stds)))
 
 
 def threshold_stats(threshold: ir.FloatingColumn, month: ir.DateColumn) -> dict[str, ir.Scalar]:

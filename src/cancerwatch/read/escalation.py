@@ -19,7 +19,7 @@ from cancerwatch.catalogue.organisations import NATIONAL_CODE, UNMAPPED_CODE
 from cancerwatch.catalogue.standards import get_standard
 from cancerwatch.errors import UsageError
 from cancerwatch.read.context import Reader
-from cancerwatch.read.figures import level_rows
+from cancerwatch.read.figures import level_rows, rows_of
 
 
 @dataclass
@@ -46,7 +46,15 @@ def escalation_table(
     rule = get_rule(rule_id)
 
     def compute() -> list[Escalation]:
-        return escalate(reader.con, standard=standard, level=level, rule_id=rule_id, basis=basis, include_all=True)
+        return escalate(
+            reader.con,
+            standard=standard,
+            level=level,
+            rule_id=rule_id,
+            basis=basis,
+            include_all=True,
+            fetch=lambda q: rows_of(reader, q),
+        )
 
     every = reader.memo(("escalate", standard, level, rule_id, basis), compute)
     items = every if include_all else [e for e in every if e.fired]

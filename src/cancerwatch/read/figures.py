@@ -18,7 +18,7 @@ from datetime import date
 
 from cancerwatch.catalogue.organisations import NATIONAL_CODE, UNMAPPED_CODE
 from cancerwatch.errors import NoData, UnknownOrg, UsageError
-from cancerwatch.queries import MetricQuery, metrics
+from cancerwatch.queries import MetricQuery, metrics, metrics_of_standards
 from cancerwatch.read.context import Reader
 from cancerwatch.read.prepared import prepared_funnel, prepared_rows, prepared_spc
 from cancerwatch.read.succession import predecessor_months, with_predecessors
@@ -35,14 +35,31 @@ from cancerwatch.warehouse.organisations import find_organisation
 
 
 def rows_of(reader: Reader, query: MetricQuery) -> list[dict]:
-    """``metrics`` rows of ``query`` (kept per warehouse version; do not change them)."""
+    """``metrics`` rows of ``query`` (kept per warehouse version; do not change them).
+
+    Raises NoData as ``metrics`` does (the answer is kept too)."""
     q = query.validated()
 
-    def compute() -> list[dict]:
-        kept = prepared_rows(reader.con, q) if reader.prepared else None
-        return kept if kept is not None else metrics(reader.con, q)
+    def compute() -> list[dict] | NoData:
+        try:
+            kept = prepared_rows(reader.con, q) if reader.prepared else None
+            return kept if kept is not None else metrics(reader.con, q)
+        except NoData as exc:
+            return exc
 
-    return reader.memo(("metrics", q), compute)
+    got = reader.memo(("metrics", q), compute)
+    if isinstance(got, NoData):
+        raise NoData(str(got))
+    return got
+
+
+def rows_together(reader: Reader, queries: Sequence[MetricQuery]) -> dict[MetricQuery, list[dict] | NoData]:
+    """The rows of queries that differ only in their standard, from one expression, each kept as
+    :func:`rows_of` keeps it (keys: the validated queries)."""
+    results = metrics_of_standards(reader.con, queries)
+    for q, rows in results.items():
+        reader.memo(("metrics", q), lambda rows=rows: rows)  # type: ignore[misc]
+    return results
 
 
 def level_rows(

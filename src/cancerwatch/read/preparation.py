@@ -5,16 +5,17 @@ bumped (``ingest.load.write_parsed``, ``ingest.unload.unload_source``; the front
 It computes, through the same read-layer functions the pages call (so the values are the ones
 they would compute):
 
-for each headline standard (:func:`~cancerwatch.catalogue.standards.headline_standards`), at
-every level, the monthly rows of every organisation (threshold, 95% interval, England
-comparison, rank), the rows by route (organisation pages) and the financial-year rows (the
-annual report's peers), the SPC of every organisation's monthly series and the latest month's
-funnel.
+at every level: the monthly and financial-year rows of every standard in the catalogue
+(organisation pages, league tables, the annual report); for each headline standard
+(:func:`~cancerwatch.catalogue.standards.headline_standards`) also the rows by route (monthly and
+yearly), by cancer type (yearly) and by quarter (escalation), the SPC of every organisation's
+monthly series and the latest month's funnel.
 
-Anything else a page asks for (another standard, a quarter, a date range, one organisation's
-filter, record-level figures) is computed when first asked, as before. Each metric expression
-costs a fixed Ibis compilation (about half a second on an idle 2-core machine), which is why
-the set is the pages' defaults rather than every combination (docs/performance.md).
+The standards of one shape at one level are one expression
+(:func:`~cancerwatch.queries.metrics_of_standards`): each expression costs a fixed Ibis
+compilation, so one per shape and level rather than one per standard keeps the preparation
+short (docs/performance.md). Anything else a page asks for (a quarter of another standard, a
+date range, one organisation's filter, record-level figures) is computed when first asked.
 """
 
 from __future__ import annotations
@@ -26,16 +27,24 @@ import duckdb
 
 from cancerwatch.catalogue.organisations import LEVELS, NATIONAL_CODE, UNMAPPED_CODE
 from cancerwatch.catalogue.standards import headline_standards
-from cancerwatch.errors import CancerwatchError, NoData
+from cancerwatch.catalogue.standards import standards as all_standards
+from cancerwatch.errors import CancerwatchError
 from cancerwatch.queries import MetricQuery
 from cancerwatch.read.context import Reader
-from cancerwatch.read.figures import funnel_for, level_rows, rows_of, spc_for
+from cancerwatch.read.figures import funnel_for, level_rows, rows_together, spc_for
 from cancerwatch.read.prepared import encode_rows, encode_view, key_text, query_key
 from cancerwatch.warehouse.pool import DictMemo
 from cancerwatch.warehouse.prepared import data_version, store
 
-SHAPES = ((None, "month"), ("route", "month"), (None, "year"))
-"""(breakdown, period) of the metric rows prepared for each standard and level."""
+SHAPES = (
+    (None, "month", False),
+    (None, "year", False),
+    ("route", "month", True),
+    ("route", "year", True),
+    ("cancer_type", "year", True),
+    (None, "quarter", True),
+)
+"""(breakdown, period, headline standards only) of the metric rows prepared at each level."""
 
 
 @dataclass(frozen=True)
@@ -46,21 +55,25 @@ class Prepared:
     views: int
 
 
-def _views(reader: Reader, standards: Sequence[str]) -> Iterator[tuple[str, str, str]]:
-    for sid in standards:
-        for level in LEVELS:
-            for by, period in SHAPES:
-                try:
-                    query = MetricQuery(sid, level, period, by=by).validated()
-                except CancerwatchError:
-                    continue
-                try:
-                    rows: list[dict] | NoData = rows_of(reader, query)
-                except NoData as exc:
-                    rows = exc
+def _queries(chosen: Sequence[str], by: str | None, period: str, level: str) -> list[MetricQuery]:
+    out = []
+    for sid in chosen:
+        try:
+            out.append(MetricQuery(sid, level, period, by=by).validated())
+        except CancerwatchError:
+            continue
+    return out
+
+
+def _views(reader: Reader, every: Sequence[str], headline: Sequence[str]) -> Iterator[tuple[str, str, str]]:
+    for level in LEVELS:
+        for by, period, headline_only in SHAPES:
+            queries = _queries(headline if headline_only else every, by, period, level)
+            for query, rows in rows_together(reader, queries).items():
                 payload = encode_rows(rows)
                 if payload is not None:
                     yield "metrics", query_key(query), payload
+        for sid in headline:
             codes = sorted({r["org_code"] for r in level_rows(reader, sid, level)} - {UNMAPPED_CODE})
             for code in [NATIONAL_CODE] if level == "national" else codes:
                 spc = spc_for(reader, sid, level, None if level == "national" else code)
@@ -77,10 +90,12 @@ def _views(reader: Reader, standards: Sequence[str]) -> Iterator[tuple[str, str,
 def prepare_views(con: duckdb.DuckDBPyConnection, standards: Sequence[str] | None = None) -> Prepared:
     """Compute and keep the prepared views for the warehouse's current data version (see module doc).
 
-    ``standards``: the standards to prepare (default: the headline standards)."""
+    ``standards``: the standards to prepare (default: every standard in the catalogue, the
+    headline ones with their breakdowns, SPC and funnels)."""
     version = data_version(con)
     if version is None:
         return Prepared(0, 0)
     reader = Reader(con, cache=DictMemo(), prepared=False)
-    chosen = headline_standards() if standards is None else tuple(standards)
-    return Prepared(version, store(con, version, _views(reader, chosen)))
+    every = tuple(all_standards()) if standards is None else tuple(standards)
+    headline = tuple(s for s in headline_standards() if s in every)
+    return Prepared(version, store(con, version, _views(reader, every, headline)))
