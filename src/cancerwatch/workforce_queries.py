@@ -14,6 +14,7 @@ the 28-day FDS, 31-day and 62-day standards (provider basis) and the DM01 share 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import duckdb
@@ -104,18 +105,25 @@ def workforce(
 
 
 def performance_beside(
-    con: duckdb.DuckDBPyConnection, org: str | None, *, level: str = "provider", month: date
+    con: duckdb.DuckDBPyConnection,
+    org: str | None,
+    *,
+    level: str = "provider",
+    month: date,
+    fetch: Callable[[MetricQuery], list[dict]] | None = None,
 ) -> list[dict]:
-    """The organisation's FDS, 31-day, 62-day and DM01 figures for ``month`` (empty if none)."""
-    code = None if level == "national" else (org or "").upper()
+    """The organisation's FDS, 31-day, 62-day and DM01 figures for ``month`` (empty if none), on the
+    provider basis. ``fetch`` gives every organisation's monthly rows of a query (default:
+    :func:`~cancerwatch.queries.metrics` on ``con``; the read layer passes its kept rows)."""
+    code = NATIONAL_CODE if level == "national" else (org or "").upper()
     out = []
     for sid in HEADLINE_STANDARDS:
+        query = MetricQuery(standard=sid, level=level, basis="provider")
         try:
-            rows = metrics(
-                con, MetricQuery(standard=sid, level=level, org=code, basis="provider", date_from=month, date_to=month)
-            )
-        except UsageError:  # NoData, UnknownOrg: nothing published for this organisation and month
-            rows = []
+            everyone = fetch(query) if fetch is not None else metrics(con, query)
+        except UsageError:  # NoData: nothing published at this level
+            everyone = []
+        rows = [x for x in everyone if x["org_code"] == code and x["period_start"] == month.isoformat()]
         r = rows[0] if rows else {}
         out.append(
             {

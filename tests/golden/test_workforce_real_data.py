@@ -72,3 +72,19 @@ def test_performance_beside_gives_the_same_month_only(warehouse):
     perf = {p["measure"]: p for p in performance_beside(warehouse, "RJ1", month=MAY_2025)}
     assert perf["dm01"]["denominator"] == 18616 and perf["dm01"]["met"] is False  # DM01 May 2025, sheet "Provider"
     assert {perf[s]["period_label"] for s in ("fds", "31d", "62d", "dm01")} == {"2025-05"}
+
+
+def test_performance_beside_reads_the_rows_it_is_given(warehouse):
+    """The read layer's kept rows give the same figures as the metric expression for one month."""
+    from cancerwatch.queries import MetricQuery, metrics
+    from cancerwatch.read.context import Reader
+    from cancerwatch.read.figures import rows_of
+    from cancerwatch.warehouse.pool import DictMemo
+
+    reader = Reader(warehouse, cache=DictMemo())
+    kept = performance_beside(warehouse, "RJ1", month=MAY_2025, fetch=lambda q: rows_of(reader, q))
+    assert kept == performance_beside(warehouse, "RJ1", month=MAY_2025)
+    one = metrics(warehouse, MetricQuery("fds", "provider", org="RJ1", date_from=MAY_2025, date_to=MAY_2025))
+    fds = next(p for p in kept if p["measure"] == "fds")
+    assert (fds["numerator"], fds["denominator"]) == (one[0]["within_standard"], one[0]["total"])
+    assert fds["value"] is not None and fds["met"] == one[0]["met"]

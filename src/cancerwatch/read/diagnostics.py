@@ -14,6 +14,7 @@ from datetime import date
 from cancerwatch.diagnostics_queries import DiagnosticsQuery, diagnostics
 from cancerwatch.periods import parse_month
 from cancerwatch.read.context import Reader
+from cancerwatch.read.figures import rows_of
 from cancerwatch.workforce_queries import performance_beside, workforce
 
 PUBLISHED = "published"
@@ -53,7 +54,10 @@ def workforce_view(
     rows = reader.memo(("workforce", org, level, month), lambda: workforce(reader.con, org, level=level, month=month))
     first = rows[0]
     on = parse_month(first["period_label"])
-    perf = reader.memo(("beside", org, level, on), lambda: performance_beside(reader.con, org, level=level, month=on))
+    perf = reader.memo(
+        ("beside", org, level, on),
+        lambda: performance_beside(reader.con, org, level=level, month=on, fetch=lambda q: rows_of(reader, q)),
+    )
     return WorkforceView(
         first["org_code"],
         first["org_name"],

@@ -37,6 +37,7 @@ from cancerwatch.config import Settings, load_settings
 from cancerwatch.errors import CancerwatchError
 from cancerwatch.http import AppState
 from cancerwatch.read.figures import funnel_for, level_rows, spc_for
+from cancerwatch.warehouse.connect import ibis_backend
 from cancerwatch.warehouse.pool import Warehouse
 from cancerwatch.warehouse.prepared import has_prepared
 from cancerwatch.web.auth import SessionStore, SignInLimiter, check_token_length, require_record_access
@@ -92,10 +93,11 @@ def ready_first_visit(state: AppState) -> bool:
 
     Compiles every page template; asking whether views are prepared also binds a query parameter,
     which DuckDB pays for once per process (it imports pandas then, close to a second on a busy
-    machine). When the views are prepared at load time (``cancerwatch.read.preparation``) nothing
-    else needs warming."""
+    machine), and Ibis's DuckDB backend is loaded. When the views are prepared at load time
+    (``cancerwatch.read.preparation``) nothing else needs warming."""
     compile_templates()
     with state.warehouse.reader() as con:
+        ibis_backend(con)  # loads Ibis's DuckDB backend (and pandas) once, before the first visitor
         return has_prepared(con)
 
 
