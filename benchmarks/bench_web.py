@@ -200,8 +200,11 @@ def bench_reports(base: str) -> bool:
             for _ in range(2):
                 t0 = time.perf_counter()
                 r = client.get(f"/report/alliance/{code}.{fmt}", params={"year": "2024/25"}, follow_redirects=True)
+                while r.status_code == 202:  # the "Preparing the PDF" page: ask again, as it does
+                    time.sleep(0.1)
+                    r = client.get(f"/report/alliance/{code}.{fmt}", params={"year": "2024/25"})
                 r.raise_for_status()
-                times.append(time.perf_counter() - t0)
+                times.append(time.perf_counter() - t0)  # until the document itself arrived
             met = max(times) <= target
             ok &= met
             print(

@@ -296,7 +296,46 @@ def test_annual_report_downloads(client):
     assert "/report/alliance/E56000005.pdf?year=2024/25" in page.text  # the latest complete year
     html = client.get("/report/alliance/E56000005.html?year=2023/24")
     assert html.status_code == 200 and "Cheshire and Merseyside" in html.text
-    pdf = client.get("/report/alliance/E56000005.pdf?year=2023/24")
+    pdf = _pdf(client, "/report/alliance/E56000005.pdf?year=2023/24")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert "attachment" in pdf.headers["content-disposition"]
     assert client.get("/report/alliance/E56000005.pdf?year=bad").status_code in (400, 422)
+
+
+def _pdf(client, url: str, seconds: float = 300):
+    """GET a report PDF, asking again while the progress page (202) says it is being prepared."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    r = client.get(url)
+    while r.status_code == 202 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        r = client.get(url)
+    return r
+
+
+def test_a_pdf_that_takes_more_than_a_second_shows_progress_then_downloads(client, monkeypatch):
+    import threading
+
+    import cancerwatch.reports.pdf as pdf
+    import cancerwatch.web.routes.report as report_route
+
+    release = threading.Event()
+    real = pdf.html_to_pdf
+
+    def slow(html: str) -> bytes:
+        release.wait(60)
+        return real(html)
+
+    monkeypatch.setattr(pdf, "html_to_pdf", slow)
+    monkeypatch.setattr(report_route, "PDF_WAIT_S", 0.05)
+    url = "/report/region/Y56.pdf?year=2024/25"
+    first = client.get(url)
+    assert first.status_code == 202 and "etag" not in first.headers
+    assert "Preparing the PDF" in first.text and '<meta http-equiv="refresh" content="2">' in first.text
+    assert 'role="status"' in first.text and 'href="/report/region/Y56.html?year=2024/25"' in first.text
+    assert client.get(url).status_code == 202  # still drawing: the same page, no second drawing
+    release.set()
+    done = _pdf(client, url)
+    assert done.status_code == 200 and done.content.startswith(b"%PDF")
+    assert "attachment" in done.headers["content-disposition"]

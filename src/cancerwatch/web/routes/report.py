@@ -5,11 +5,15 @@ pathways only for a signed-in viewer (never on the public site), as the JSON API
 
 The built HTML and PDF are kept per organisation, year, viewer (its disclosure policy) and
 warehouse version (the server's result memo), so a second request is answered at once and a
-load makes them be built afresh.
+load makes them be built afresh. A PDF is drawn in a background thread: when it is not ready
+within a second the answer is a "Preparing the PDF" page (202) that checks again every two
+seconds and gets the download once it is ready.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as NotReady
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -19,11 +23,15 @@ from cancerwatch.http import ReaderDep
 from cancerwatch.periods import parse_fy
 from cancerwatch.read.report import AnnualReport, annual_report, latest_report_year
 from cancerwatch.reports import render_html
-from cancerwatch.web.pages import view_json
+from cancerwatch.web.pages import render, view_json
 
 router = APIRouter()
 Code = Annotated[str, Path(max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
 Level = Literal["national", "region", "alliance", "icb", "sub_icb", "provider"]
+PDF_WAIT_S = 1.0
+"""How long a PDF request waits for the drawing before it answers with the progress page."""
+REFRESH_S = 2
+PDF_JOBS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cancerwatch-pdf")
 
 
 @router.get("/report/{level}/{code}.{fmt}")
@@ -56,10 +64,25 @@ def report_page(
     name = f"cancerwatch-report-{code.upper()}-{year.replace('/', '-')}"
     if fmt == "html":
         return HTMLResponse(html)
-    from cancerwatch.reports.pdf import html_to_pdf
+    from cancerwatch.reports import pdf
 
+    job = reader.memo(("report-pdf", *key), lambda: PDF_JOBS.submit(pdf.html_to_pdf, html))
+    try:
+        document = job.result(timeout=PDF_WAIT_S)
+    except NotReady:
+        report_view = reader.memo(("report", *key), report)
+        return render(
+            request,
+            "report_progress.html",
+            status_code=202,
+            page_title="Preparing the PDF",
+            name=report_view.org.name,
+            year=year,
+            refresh=REFRESH_S,
+            html_url=f"{request.url.path.rsplit('.', 1)[0]}.html?year={year}",
+        )
     return Response(
-        reader.memo(("report-pdf", *key), lambda: html_to_pdf(html)),
+        document,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
     )
