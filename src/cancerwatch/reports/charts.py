@@ -69,6 +69,14 @@ def _svg(fig: Figure, chart_id: str) -> str:
     return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 class="chart"', text, count=1)
 
 
+def warm() -> None:
+    """Draw one small chart: matplotlib's first drawing finds the fonts and builds its caches
+    (over a second), which a server does before its first report rather than during it."""
+    fig = _figure(1, 1)
+    fig.add_subplot().plot([0, 1], [0, 1])
+    _svg(fig, "warm")
+
+
 def _figure(width: float, height: float) -> Figure:
     with rc_context(RC):
         return Figure(figsize=(width, height), dpi=100)

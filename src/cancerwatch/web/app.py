@@ -37,6 +37,7 @@ from cancerwatch.config import Settings, load_settings
 from cancerwatch.errors import CancerwatchError
 from cancerwatch.http import AppState
 from cancerwatch.read.figures import funnel_for, level_rows, spc_for
+from cancerwatch.reports import charts
 from cancerwatch.warehouse.connect import ibis_backend
 from cancerwatch.warehouse.pool import Warehouse
 from cancerwatch.warehouse.prepared import has_prepared
@@ -93,9 +94,11 @@ def ready_first_visit(state: AppState) -> bool:
 
     Compiles every page template; asking whether views are prepared also binds a query parameter,
     which DuckDB pays for once per process (it imports pandas then, close to a second on a busy
-    machine), and Ibis's DuckDB backend is loaded. When the views are prepared at load time
-    (``cancerwatch.read.preparation``) nothing else needs warming."""
+    machine), Ibis's DuckDB backend is loaded and the report charts' first drawing is done. When
+    the views are prepared at load time (``cancerwatch.read.preparation``) nothing else needs
+    warming."""
     compile_templates()
+    charts.warm()
     with state.warehouse.reader() as con:
         ibis_backend(con)  # loads Ibis's DuckDB backend (and pandas) once, before the first visitor
         return has_prepared(con)
