@@ -24,18 +24,24 @@ from cancerwatch.warehouse.prepared import bump_version, data_version, has_prepa
 DATA = Path(__file__).resolve().parents[2] / "data"
 
 
-@pytest.fixture(scope="module")
-def prepared_path(warehouse_path, tmp_path_factory) -> Path:
-    """A copy of the bundled warehouse with the FDS views prepared (as a load would)."""
-    path = tmp_path_factory.mktemp("prepared") / "prepared.duckdb"
+def _prepared_copy(warehouse_path: Path, path: Path, standards: list[str] | None) -> int:
+    """Copy the bundled warehouse to ``path`` and prepare its views as a load would; how many."""
     shutil.copyfile(warehouse_path, path)
     con = open_duckdb(path)
     con.execute("BEGIN TRANSACTION")
     bump_version(con)
-    done = prepare_views(con, ["fds"])
+    done = prepare_views(con, standards)
     con.execute("COMMIT")
     con.close()
-    assert done.views > 300  # rows per level and shape, an SPC per organisation, funnels
+    return done.views
+
+
+@pytest.fixture(scope="module")
+def prepared_path(warehouse_path, tmp_path_factory) -> Path:
+    """A copy of the bundled warehouse with the FDS views prepared (as a load would)."""
+    path = tmp_path_factory.mktemp("prepared") / "prepared.duckdb"
+    views = _prepared_copy(warehouse_path, path, ["fds"])
+    assert views > 300  # rows per level and shape, an SPC per organisation, funnels
     return path
 
 
@@ -154,13 +160,7 @@ def test_payloads_are_stored_compressed(prepared_con):
 def fully_prepared(warehouse_path, tmp_path_factory) -> Path:
     """A copy of the bundled warehouse with every view prepared, as ``cancerwatch load`` leaves it."""
     path = tmp_path_factory.mktemp("fully-prepared") / "prepared.duckdb"
-    shutil.copyfile(warehouse_path, path)
-    con = open_duckdb(path)
-    con.execute("BEGIN TRANSACTION")
-    bump_version(con)
-    prepare_views(con)
-    con.execute("COMMIT")
-    con.close()
+    _prepared_copy(warehouse_path, path, None)
     return path
 
 
