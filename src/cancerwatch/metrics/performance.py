@@ -37,7 +37,7 @@ def standard_facts(
     answers several standards (a fact can count towards more than one, e.g. 62d and 62d_gp)."""
     current = facts.filter(facts.superseded_by.isnull(), facts.dataset == dataset, facts.basis == basis)
     parts = []
-    for standard in _as_sequence(standards):
+    for standard in as_standards(standards):
         for comp in standard.components:
             t = current.filter(current.standard == comp.source_standard)
             if comp.routes:
@@ -59,8 +59,9 @@ def standard_facts(
     return out
 
 
-def _as_sequence(standards: Standard | Sequence[Standard]) -> Sequence[Standard]:
-    return (standards,) if isinstance(standards, Standard) else standards
+def as_standards(standards: Standard | Sequence[Standard]) -> tuple[Standard, ...]:
+    """One standard or several, as a tuple."""
+    return (standards,) if isinstance(standards, Standard) else tuple(standards)
 
 
 def attach_level(
@@ -140,15 +141,16 @@ def roll_up_tumour_groups(t: ir.Table, tumour_map: ir.Table) -> ir.Table:
 
 def national_series_counts(
     series: ir.Table,
-    standard_ids: str | Sequence[str],
+    standard_ids: Sequence[str],
     *,
     period: str,
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> ir.Table:
     """England counts as published in the national time series for this period type (``std``: the standard)."""
-    ids = [standard_ids] if isinstance(standard_ids, str) else list(standard_ids)
-    t = series.filter(series.superseded_by.isnull(), series.standard.isin(ids), series.period_type == period)
+    t = series.filter(
+        series.superseded_by.isnull(), series.standard.isin(list(standard_ids)), series.period_type == period
+    )
     if date_from is not None:
         t = t.filter(t.period_start >= period_start_expr(ibis.literal(date_from), period))
     if date_to is not None:

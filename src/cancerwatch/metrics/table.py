@@ -29,7 +29,7 @@ import ibis.expr.types as ir
 
 from cancerwatch.catalogue.organisations import NATIONAL_CODE, UNMAPPED_CODE
 from cancerwatch.catalogue.standards import Standard
-from cancerwatch.metrics.performance import metric_counts, national_series_counts
+from cancerwatch.metrics.performance import as_standards, metric_counts, national_series_counts
 from cancerwatch.metrics.periods import PERIOD_MONTHS, month_index, period_start_expr, shift_months
 from cancerwatch.metrics.thresholds import period_threshold, threshold_stats, threshold_table
 from cancerwatch.periods import add_months
@@ -62,7 +62,7 @@ def performance_table(
 
     Several standards in one expression give each standard's rows exactly as it alone would (every
     join, window and rank is per ``std``); one expression costs one compilation."""
-    standards = (standards,) if isinstance(standards, Standard) else tuple(standards)
+    standards = as_standards(standards)
     rows = _level_rows(tables, standards, spec)
     keys = _keys(spec)
     if spec.level == "national":
@@ -135,7 +135,7 @@ def _level_rows(tables: Mapping[str, ir.Table], standards: Sequence[Standard], s
             **threshold_stats(monthly.threshold, monthly.month),
         )
         if series and period != "month":  # quarters and years as NHS England published them
-            published = _published_periods(tables, ids, period, rows, date_from, spec.date_to)
+            published = _published_periods(tables, ids, thresholds, period, rows, date_from, spec.date_to)
             rows = rows.union(published.cast(rows.schema()))
     return _judged(rows, thresholds, PERIOD_MONTHS.get(period, ROLLING_MONTHS))
 
@@ -143,6 +143,7 @@ def _level_rows(tables: Mapping[str, ir.Table], standards: Sequence[Standard], s
 def _published_periods(
     tables: Mapping[str, ir.Table],
     ids: Sequence[str],
+    thresholds: ir.Table,
     period: str,
     covered: ir.Table,
     date_from: date | None,
@@ -151,7 +152,6 @@ def _published_periods(
     """National quarters or years that no extract covers, with the thresholds of all their months."""
     s = national_series_counts(tables["national_series"], ids, period=period, date_from=date_from, date_to=date_to)
     s = s.anti_join(covered, [s.std == covered.std, s.period_start == covered.period_start])
-    thresholds = threshold_table(ids)
     per_period = thresholds.group_by("std", period_start_expr(thresholds.month, period).name("period_start")).aggregate(
         calendar_months=thresholds.month.count(), **threshold_stats(thresholds.threshold, thresholds.month)
     )

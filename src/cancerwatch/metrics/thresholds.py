@@ -54,9 +54,9 @@ def threshold_months(standard_id: str) -> pa.Table:
     )
 
 
-def threshold_table(standard_ids: str | Sequence[str]) -> ir.Table:
+def threshold_table(standard_ids: Sequence[str]) -> ir.Table:
     """The month tables of :func:`threshold_months` of each standard, with ``std`` (joined on ``std, month``)."""
-    ids = [standard_ids] if isinstance(standard_ids, str) else list(dict.fromkeys(standard_ids))
+    ids = list(dict.fromkeys(standard_ids))
     parts = [threshold_months(i) for i in ids]
     stds = [pa.array([i] * len(t), pa.string()) for i, t in zip(ids, parts, strict=True)]
     table = pa.concat_tables(parts)

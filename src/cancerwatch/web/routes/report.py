@@ -57,7 +57,8 @@ def report_page(
 
     if fmt == "json":
         return view_json(reader.memo(("report", *key), report))
-    json_url = f"{request.url.path.rsplit('.', 1)[0]}.json?year={year}"
+    stem = request.url.path.rsplit(".", 1)[0]
+    json_url = f"{stem}.json?year={year}"
     html = reader.memo(
         ("report-html", *key), lambda: render_html(reader.memo(("report", *key), report), json_url=json_url)
     )
@@ -79,7 +80,7 @@ def report_page(
             name=report_view.org.name,
             year=year,
             refresh=REFRESH_S,
-            html_url=f"{request.url.path.rsplit('.', 1)[0]}.html?year={year}",
+            html_url=f"{stem}.html?year={year}",
         )
     return Response(
         document,
