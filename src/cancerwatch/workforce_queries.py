@@ -111,10 +111,13 @@ def performance_beside(
     level: str = "provider",
     month: date,
     fetch: Callable[[MetricQuery], list[dict]] | None = None,
+    fetch_diagnostics: Callable[[DiagnosticsQuery], list[dict]] | None = None,
 ) -> list[dict]:
     """The organisation's FDS, 31-day, 62-day and DM01 figures for ``month`` (empty if none), on the
     provider basis. ``fetch`` gives every organisation's monthly rows of a query (default:
-    :func:`~cancerwatch.queries.metrics` on ``con``; the read layer passes its kept rows)."""
+    :func:`~cancerwatch.queries.metrics` on ``con``) and ``fetch_diagnostics`` the DM01 rows of a
+    query (default: :func:`~cancerwatch.diagnostics_queries.diagnostics`); the read layer passes its
+    kept rows."""
     code = NATIONAL_CODE if level == "national" else (org or "").upper()
     out = []
     for sid in HEADLINE_STANDARDS:
@@ -139,7 +142,7 @@ def performance_beside(
         )
     try:
         q = DiagnosticsQuery(level=level, org=code, tests=(ALL_TESTS,), date_from=month, date_to=month)
-        d = diagnostics(con, q)
+        d = fetch_diagnostics(q) if fetch_diagnostics is not None else diagnostics(con, q)
     except UsageError:
         d = []
     r = d[0] if d else {}

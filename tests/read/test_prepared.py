@@ -183,3 +183,108 @@ def test_an_annual_report_after_a_load_runs_no_metric_expression(fully_prepared,
         assert all(r.by_cancer_type and r.by_route for r in report.headline)
     finally:
         con.close()
+
+
+PANEL_MONTHS = ("2023-09-01", "2023-10-01", "2024-03-01", "2024-04-01", "2025-07-01")
+"""Before the wait bands were published, their first month, East of England's predecessors' last
+month and its first, and the latest month."""
+
+
+def _org_sample(con) -> dict[str, list[str]]:
+    out = {}
+    for level in ("region", "alliance", "icb", "sub_icb", "provider"):
+        codes = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT parent_code FROM org_rollup WHERE level = ? ORDER BY 1", [level]
+            ).fetchall()
+        ]
+        out[level] = codes if level in ("region", "alliance", "icb") else codes[:25]
+    return out
+
+
+def test_prepared_panels_equal_one_organisations_queries(prepared_con):
+    """The wait-band and DM01 panels read from level-wide prepared rows equal what the queries for
+    one organisation give (wait_table with the successor rule; diagnostics filtered by org)."""
+    from datetime import date
+
+    from cancerwatch.diagnostics_queries import DiagnosticsQuery
+    from cancerwatch.errors import UsageError
+    from cancerwatch.read.diagnostics import diagnostics_table, org_diagnostics
+    from cancerwatch.read.prepared import prepared_month_rows
+    from cancerwatch.read.waits import org_month_waits, wait_table
+    from cancerwatch.wait_queries import WaitQuery
+
+    kept, computed = _readers(prepared_con)
+    assert prepared_month_rows(kept, "waits", ("fds", "icb"), "2025-07-01")
+    assert prepared_month_rows(kept, "waits", ("fds", "icb"), "2023-09-01") == []  # known to have none
+    assert prepared_month_rows(kept, "diagnostics", ("provider",), "2025-07-01")
+    compared = non_empty = 0
+    for month in map(date.fromisoformat, PANEL_MONTHS):
+        for level, codes in _org_sample(prepared_con).items():
+            for code in codes:
+                for sid in ("fds", "62d"):
+                    try:
+                        expected = wait_table(computed, WaitQuery(sid, level, code, "month", False, month, month)).rows
+                    except UsageError:
+                        expected = []
+                    assert org_month_waits(kept, sid, level, code, month) == expected, (month, level, code, sid)
+                    compared += 1
+                    non_empty += bool(expected)
+                if level == "sub_icb":
+                    continue
+                for tests in ((), ("all",)):
+                    query = DiagnosticsQuery(level=level, org=code, tests=tests, date_from=month, date_to=month)
+                    try:
+                        expected = diagnostics_table(computed, query).rows
+                    except UsageError:
+                        expected = []
+                    assert org_diagnostics(kept, query) == expected, (month, level, code, tests)
+                    compared += 1
+                    non_empty += bool(expected)
+    assert compared > 1500 and non_empty > 600
+
+
+def test_the_workforce_panel_reads_the_kept_dm01_rows(prepared_con):
+    from datetime import date
+
+    from cancerwatch.read.diagnostics import org_diagnostics
+    from cancerwatch.read.figures import rows_of
+    from cancerwatch.workforce_queries import performance_beside
+
+    kept, _ = _readers(prepared_con)
+    month = date(2025, 5, 1)
+    for level, code in (("provider", "RGT"), ("provider", "RRK"), ("alliance", "E56000005"), ("national", None)):
+        expected = performance_beside(prepared_con, code, level=level, month=month)
+        got = performance_beside(
+            prepared_con,
+            code,
+            level=level,
+            month=month,
+            fetch=lambda q: rows_of(kept, q),
+            fetch_diagnostics=lambda q: org_diagnostics(kept, q),
+        )
+        assert got == expected and expected[-1]["denominator"], (level, code)
+
+
+def test_the_prepared_digest_equals_the_computed_one(prepared_con):
+    from cancerwatch.read.changes import DIGEST_LEVELS, HOME_LEVELS, changes, digest_key
+
+    kept, computed = _readers(prepared_con)
+    for levels in (HOME_LEVELS, DIGEST_LEVELS):
+        assert lookup(prepared_con, "changes", digest_key(levels)) is not None
+        got, expected = changes(kept, levels=levels), changes(computed, levels=levels)
+        assert got == expected and expected.month is not None
+    assert changes(kept, org="E56000005", levels=HOME_LEVELS) == changes(computed, org="E56000005", levels=HOME_LEVELS)
+    # a digest since a given month is computed, never read from the latest load's
+    assert changes(kept, since="2025-01", levels=HOME_LEVELS) == changes(computed, since="2025-01", levels=HOME_LEVELS)
+
+
+def test_a_reader_reads_every_prepared_payload_once(prepared_con):
+    from cancerwatch.read.prepared import lookup as read_lookup
+
+    kept, _ = _readers(prepared_con)
+    key = json.dumps(["spc", "fds", "national", NATIONAL_CODE, "published"])
+    assert read_lookup(kept, "spc", key) == lookup(prepared_con, "spc", key)
+    held = kept.cache.memo(("prepared-payloads",), dict)
+    assert ("spc", key) in held and len(held) > 300

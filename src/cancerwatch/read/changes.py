@@ -23,7 +23,8 @@ held up to it); ``since`` a month: the changes since that month; by default, the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from cancerwatch.accountability.escalation import get_rule
@@ -35,11 +36,14 @@ from cancerwatch.read.context import Reader
 from cancerwatch.read.escalation import escalated_until
 from cancerwatch.read.figures import level_rows, spc_for
 from cancerwatch.read.links import REVISIONS_PAGE, organisation_page
+from cancerwatch.read.prepared import key_text, lookup, plain
 from cancerwatch.variation import ASSURANCE_TEXT, VARIATION_TEXT, SpcView, spc_or_note
 from cancerwatch.warehouse.loads import last_month_held, published_loads
 from cancerwatch.warehouse.status import revision_rows
 
 DIGEST_LEVELS = ("national", "region", "alliance", "icb", "provider")
+HOME_LEVELS = ("national", "region", "alliance")
+"""Levels of the home page's digest (the full digest, with ICBs and providers: ``/api/v1/changes``)."""
 """Levels the digest looks at (sub-ICB locations have no figures after October 2023)."""
 ESCALATION_RULES = ("below_threshold_5_of_6_months", "mdc_consistently_failing")
 """The monthly escalation rules whose verdicts the digest follows."""
@@ -275,12 +279,17 @@ def _revisions(reader: Reader, files: set[str], months_up_to: str | None, levels
                 r["standard"],
                 r["month"],
                 summary,
-                r["old_total"],
-                r["current_total"],
+                _number(r["old_total"]),
+                _number(r["current_total"]),
                 REVISIONS_PAGE,
             )
         )
     return out
+
+
+def _number(value: object) -> float | None:
+    """A count as a float (the warehouse gives DECIMAL; half patients are exact in a float)."""
+    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 def _latest_month(reader: Reader) -> str | None:
@@ -302,7 +311,9 @@ def changes(
     if unknown:
         raise UsageError(f"unknown level {unknown[0]!r}: use {', '.join(DIGEST_LEVELS)}")
     text = (since or "").strip()
-    digest = reader.memo(("changes", text, levels), lambda: _compute(reader, text, levels))
+    digest = reader.memo(
+        ("changes", text, levels), lambda: _prepared(reader, text, levels) or _compute(reader, text, levels)
+    )
     if not org or digest.month is None:
         return digest
     wanted = org.strip().upper()
@@ -314,6 +325,29 @@ def changes(
         [c for c in digest.changes if c.org_code.upper() == wanted],
         digest.note,
     )
+
+
+def encode_digest(digest: Digest) -> str | None:
+    """Payload of a digest (None when it holds anything but plain values)."""
+    body = asdict(digest)
+    return json.dumps(body) if plain(body) else None
+
+
+def digest_key(levels: tuple[str, ...]) -> str:
+    """Key of the prepared digest of the latest load at ``levels``."""
+    return key_text(("changes", *levels))
+
+
+def _prepared(reader: Reader, text: str, levels: tuple[str, ...]) -> Digest | None:
+    """The digest of the latest load prepared at load time (``cancerwatch.read.preparation``)."""
+    payload = lookup(reader, "changes", digest_key(levels)) if reader.prepared and not text else None
+    if payload is None:
+        return None
+    body = json.loads(payload)
+    organisations = [
+        OrganisationChanges(**{**o, "changes": [Change(**c) for c in o["changes"]]}) for o in body.pop("organisations")
+    ]
+    return Digest(**body, organisations=organisations)
 
 
 def _compute(reader: Reader, text: str, levels: tuple[str, ...]) -> Digest:

@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from cancerwatch.catalogue.diagnostics import cancer_pathway_tests
 from cancerwatch.diagnostics_queries import DiagnosticsQuery, diagnostics
+from cancerwatch.errors import NoData, UsageError
 from cancerwatch.periods import parse_month
 from cancerwatch.read.context import Reader
 from cancerwatch.read.figures import rows_of
+from cancerwatch.read.prepared import prepared_month_rows
 from cancerwatch.workforce_queries import performance_beside, workforce
 
 PUBLISHED = "published"
@@ -46,6 +49,36 @@ def diagnostics_table(reader: Reader, query: DiagnosticsQuery) -> DiagnosticsTab
     return DiagnosticsTable(query, rows, reader.disclosure.label(PUBLISHED))
 
 
+def level_month_diagnostics(reader: Reader, level: str, month: date, tests: tuple[str, ...] = ()) -> list[dict]:
+    """DM01 rows of ``tests`` (default: those cancer pathways depend on) for every organisation at
+    ``level`` in ``month`` ([] when none); prepared at load time (``cancerwatch.read.preparation``).
+    One organisation's rows are these rows filtered (:func:`org_diagnostics`):
+    :func:`~cancerwatch.diagnostics_queries.diagnostics` computes the level and filters too."""
+
+    def compute() -> list[dict]:
+        if reader.prepared:
+            found = prepared_month_rows(reader, "diagnostics", (level, *tests), month.isoformat())
+            if found is not None:
+                return found
+        try:
+            return diagnostics(reader.con, DiagnosticsQuery(level=level, tests=tests, date_from=month, date_to=month))
+        except NoData:
+            return []
+
+    return reader.memo(("diagnostics-level", level, month, tests), compute)
+
+
+def org_diagnostics(reader: Reader, query: DiagnosticsQuery) -> list[dict]:
+    """The rows :func:`~cancerwatch.diagnostics_queries.diagnostics` gives for one month of one
+    organisation (England's at the national level), from :func:`level_month_diagnostics`; [] when none."""
+    q = query.validated()
+    if q.date_from is None or q.date_from != q.date_to:
+        raise UsageError("org_diagnostics reads one month")
+    tests = () if q.tests == cancer_pathway_tests() else q.tests
+    rows = level_month_diagnostics(reader, q.level, q.date_from, tests)
+    return rows if q.org is None else [r for r in rows if r["org_code"] == q.org]
+
+
 def workforce_view(
     reader: Reader, org: str | None, *, level: str = "provider", month: date | None = None
 ) -> WorkforceView:
@@ -56,7 +89,14 @@ def workforce_view(
     on = parse_month(first["period_label"])
     perf = reader.memo(
         ("beside", org, level, on),
-        lambda: performance_beside(reader.con, org, level=level, month=on, fetch=lambda q: rows_of(reader, q)),
+        lambda: performance_beside(
+            reader.con,
+            org,
+            level=level,
+            month=on,
+            fetch=lambda q: rows_of(reader, q),
+            fetch_diagnostics=lambda q: org_diagnostics(reader, q),
+        ),
     )
     return WorkforceView(
         first["org_code"],

@@ -42,7 +42,7 @@ def rows_of(reader: Reader, query: MetricQuery) -> list[dict]:
 
     def compute() -> list[dict] | NoData:
         try:
-            kept = prepared_rows(reader.con, q) if reader.prepared else None
+            kept = prepared_rows(reader, q) if reader.prepared else None
             return kept if kept is not None else metrics(reader.con, q)
         except NoData as exc:
             return exc
@@ -139,7 +139,7 @@ def spc_for(reader: Reader, standard: str, level: str, org: str | None, dataset:
     key = ("spc", standard, level, code, dataset)
 
     def compute() -> SpcView:
-        kept = prepared_spc(reader.con, key) if reader.prepared else None
+        kept = prepared_spc(reader, key) if reader.prepared else None
         return (
             kept if kept is not None else spc_or_note(standard, series(reader, standard, level, code, dataset=dataset))
         )
@@ -160,7 +160,7 @@ def funnel_for(
     key = ("funnel", standard, level, period, start, dataset)
 
     def compute() -> FunnelView:
-        kept = prepared_funnel(reader.con, key) if reader.prepared else None
+        kept = prepared_funnel(reader, key) if reader.prepared else None
         if kept is not None:
             return kept
         rows = level_rows(reader, standard, level, period, dataset=dataset)

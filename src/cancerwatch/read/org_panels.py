@@ -19,9 +19,9 @@ from cancerwatch.diagnostics_queries import DiagnosticsQuery
 from cancerwatch.errors import NoData, UsageError
 from cancerwatch.periods import period_label
 from cancerwatch.read.context import Reader
-from cancerwatch.read.diagnostics import WorkforceView, diagnostics_table, workforce_view
-from cancerwatch.read.waits import wait_table
-from cancerwatch.wait_queries import LONG_WAIT_DAYS, WaitQuery
+from cancerwatch.read.diagnostics import WorkforceView, org_diagnostics, workforce_view
+from cancerwatch.read.waits import org_month_waits
+from cancerwatch.wait_queries import LONG_WAIT_DAYS
 
 WAIT_STANDARDS = ("fds", "62d")
 """The wait distributions shown: FDS (within 14 / 15–28 / 29–42 / 43–62 / over 62 days) and
@@ -69,10 +69,7 @@ def wait_panel(reader: Reader, standard: str, level: str, code: str, month: date
     """The wait bands of ``code`` in ``month`` (before an Alliance's start, its predecessors' summed)."""
     label = period_label(month, "month")
     panel = WaitPanel(standard, get_standard(standard).name, label)
-    try:
-        rows = wait_table(reader, WaitQuery(standard, level, code, "month", False, month, month)).rows
-    except (NoData, UsageError):
-        rows = []
+    rows = org_month_waits(reader, standard, level, code, month)
     if not rows:
         panel.note = f"No published wait bands for {month:%B %Y} (NHS England publishes them from October 2023)."
         return panel
@@ -95,10 +92,9 @@ def diagnostics_panel(reader: Reader, level: str, code: str, month: date) -> Dia
     if level not in PROVIDER_LEVELS:
         panel.note = "DM01 diagnostics are published by provider: there are no figures by patients' sub-ICB location."
         return panel
-    query = DiagnosticsQuery(level=level, org=None if level == "national" else code, date_from=month, date_to=month)
-    try:
-        panel.rows = diagnostics_table(reader, query).rows
-    except (NoData, UsageError):
+    query = DiagnosticsQuery(level=level, org=code, date_from=month, date_to=month)
+    panel.rows = org_diagnostics(reader, query)
+    if not panel.rows:
         panel.note = f"No DM01 diagnostics figures for {month:%B %Y}."
     return panel
 

@@ -9,7 +9,9 @@ at every level: the monthly and financial-year rows of every standard in the cat
 (organisation pages, league tables, the annual report); for each headline standard
 (:func:`~cancerwatch.catalogue.standards.headline_standards`) also the rows by route (monthly and
 yearly), by cancer type (yearly) and by quarter (escalation), the SPC of every organisation's
-monthly series and the latest month's funnel.
+monthly series and the latest month's funnel; and the organisation pages' panels: every level's
+wait bands (FDS and 62-day) and DM01 rows, one payload per month; and the digest of what the load
+changed (home page and full).
 
 The standards of one shape at one level are one expression
 (:func:`~cancerwatch.queries.metrics_of_standards`): each expression costs a fixed Ibis
@@ -25,14 +27,20 @@ from dataclasses import dataclass
 
 import duckdb
 
+from cancerwatch.catalogue.diagnostics import ALL_TESTS
 from cancerwatch.catalogue.organisations import LEVELS, NATIONAL_CODE, UNMAPPED_CODE
 from cancerwatch.catalogue.standards import headline_standards
 from cancerwatch.catalogue.standards import standards as all_standards
-from cancerwatch.errors import CancerwatchError
+from cancerwatch.diagnostics_queries import LEVELS as DIAGNOSTICS_LEVELS
+from cancerwatch.diagnostics_queries import DiagnosticsQuery, diagnostics
+from cancerwatch.errors import CancerwatchError, NoData
 from cancerwatch.queries import MetricQuery
+from cancerwatch.read.changes import DIGEST_LEVELS, HOME_LEVELS, changes, digest_key, encode_digest
 from cancerwatch.read.context import Reader
 from cancerwatch.read.figures import funnel_for, level_rows, rows_together, spc_for
-from cancerwatch.read.prepared import encode_rows, encode_view, key_text, query_key
+from cancerwatch.read.org_panels import WAIT_STANDARDS
+from cancerwatch.read.prepared import encode_level_months, encode_rows, encode_view, key_text, query_key
+from cancerwatch.wait_queries import WaitQuery, wait_distribution
 from cancerwatch.warehouse.pool import DictMemo
 from cancerwatch.warehouse.prepared import data_version, store
 
@@ -85,6 +93,29 @@ def _views(reader: Reader, every: Sequence[str], headline: Sequence[str]) -> Ite
                 body = encode_view(funnel)
                 if body is not None:
                     yield "funnel", key_text(("funnel", sid, level, "month", None, "published")), body
+    yield from _panels(reader)
+    for levels in (HOME_LEVELS, DIGEST_LEVELS):
+        body = encode_digest(changes(reader, levels=levels))
+        if body is not None:
+            yield "changes", digest_key(levels), body
+
+
+def _panels(reader: Reader) -> Iterator[tuple[str, str, str]]:
+    """Every level's wait bands and DM01 rows, one payload per month (organisation pages' panels)."""
+    for level in LEVELS:
+        for sid in WAIT_STANDARDS:
+            try:
+                rows = wait_distribution(reader.con, WaitQuery(sid, level, None, "month", False, None, None))
+            except NoData:
+                rows = []
+            yield from encode_level_months("waits", (sid, level), rows)
+    for level in DIAGNOSTICS_LEVELS:
+        for tests in ((), (ALL_TESTS,)):  # the page's panel; every test together (workforce panel)
+            try:
+                rows = diagnostics(reader.con, DiagnosticsQuery(level=level, tests=tests))
+            except NoData:
+                rows = []
+            yield from encode_level_months("diagnostics", (level, *tests), rows)
 
 
 def prepare_views(con: duckdb.DuckDBPyConnection, standards: Sequence[str] | None = None) -> Prepared:

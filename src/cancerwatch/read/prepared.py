@@ -17,16 +17,16 @@ applied afterwards, as for computed rows.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
 
-import duckdb
-
 from cancerwatch.errors import NoData
 from cancerwatch.queries import MetricQuery
+from cancerwatch.read.context import Reader
 from cancerwatch.variation import FunnelView, SpcView
-from cancerwatch.warehouse.prepared import lookup
+from cancerwatch.warehouse.prepared import decoded, payloads
 
 PLAIN = (str, int, float, bool, type(None))
 
@@ -65,9 +65,18 @@ def encode_view(view: SpcView | FunnelView) -> str | None:
     return json.dumps(body) if plain(body) else None
 
 
-def prepared_rows(con: duckdb.DuckDBPyConnection, query: MetricQuery) -> list[dict] | None:
+def lookup(reader: Reader, kind: str, key: str) -> str | None:
+    """The payload prepared under ``(kind, key)`` for the current data version, if any.
+
+    The reader keeps every prepared payload (compressed) from one read of the table, per
+    warehouse version; each is decompressed when asked for."""
+    found = reader.memo(("prepared-payloads",), lambda: payloads(reader.con)).get((kind, key))
+    return None if found is None else decoded(found)
+
+
+def prepared_rows(reader: Reader, query: MetricQuery) -> list[dict] | None:
     """The prepared rows of ``query`` (None when not prepared); raises NoData as ``metrics`` would."""
-    payload = lookup(con, "metrics", query_key(query))
+    payload = lookup(reader, "metrics", query_key(query))
     if payload is None:
         return None
     body = json.loads(payload)
@@ -77,13 +86,40 @@ def prepared_rows(con: duckdb.DuckDBPyConnection, query: MetricQuery) -> list[di
     return rows
 
 
-def prepared_spc(con: duckdb.DuckDBPyConnection, key: tuple[Any, ...]) -> SpcView | None:
+def encode_level_months(kind: str, prefix: tuple[Any, ...], rows: list[dict]) -> Iterator[tuple[str, str, str]]:
+    """``(kind, key, payload)`` of a level's rows, one per month (``period_start``), and the list of
+    those months (an empty list when there are none), so a month without rows is known to have none."""
+    months: dict[str, list[dict]] = {}
+    for r in rows:
+        months.setdefault(r["period_start"], []).append(r)
+    kept = [m for m, part in months.items() if plain(part)]
+    for month in kept:
+        yield kind, key_text((*prefix, month)), json.dumps({"rows": months[month]})
+    yield kind, key_text((*prefix, "months")), json.dumps(kept)
+
+
+def prepared_month_rows(reader: Reader, kind: str, prefix: tuple[Any, ...], month: str) -> list[dict] | None:
+    """The prepared rows of one level and ``month`` (ISO date), [] when that level has none that
+    month, None when nothing was prepared for it."""
+    index = lookup(reader, kind, key_text((*prefix, "months")))
+    if index is None:
+        return None
+    if month not in json.loads(index):
+        return []
+    payload = lookup(reader, kind, key_text((*prefix, month)))
+    if payload is None:
+        return None
+    rows: list[dict] = json.loads(payload)["rows"]
+    return rows
+
+
+def prepared_spc(reader: Reader, key: tuple[Any, ...]) -> SpcView | None:
     """The prepared SPC view under ``key`` (None when not prepared)."""
-    payload = lookup(con, "spc", key_text(key))
+    payload = lookup(reader, "spc", key_text(key))
     return None if payload is None else SpcView(**json.loads(payload))
 
 
-def prepared_funnel(con: duckdb.DuckDBPyConnection, key: tuple[Any, ...]) -> FunnelView | None:
+def prepared_funnel(reader: Reader, key: tuple[Any, ...]) -> FunnelView | None:
     """The prepared funnel view under ``key`` (None when not prepared)."""
-    payload = lookup(con, "funnel", key_text(key))
+    payload = lookup(reader, "funnel", key_text(key))
     return None if payload is None else FunnelView(**json.loads(payload))

@@ -12,11 +12,13 @@ One Alliance's bands read continuously across its start: East of England's month
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
 from cancerwatch.errors import NoData, UnknownOrg
 from cancerwatch.read.context import Reader
+from cancerwatch.read.prepared import prepared_month_rows
 from cancerwatch.read.succession import combined_note, predecessor_months
 from cancerwatch.wait_queries import LONG_WAIT_DAYS, WaitQuery, wait_distribution
 
@@ -38,6 +40,42 @@ def wait_table(reader: Reader, query: WaitQuery) -> WaitTable:
     return WaitTable(query, rows, reader.disclosure.label(WAIT_DATASET))
 
 
+def level_month_waits(reader: Reader, standard: str, level: str, month: date) -> list[dict]:
+    """Every organisation's bands at ``level`` in ``month`` ([] when none are published).
+
+    Prepared at load time (``cancerwatch.read.preparation``); the rows of one organisation are the
+    rows of :func:`wait_distribution` asked for that organisation (its shares are of its own
+    patients)."""
+
+    def compute() -> list[dict]:
+        if reader.prepared:
+            found = prepared_month_rows(reader, "waits", (standard, level), month.isoformat())
+            if found is not None:
+                return found
+        try:
+            return wait_distribution(reader.con, WaitQuery(standard, level, None, "month", False, month, month))
+        except NoData:
+            return []
+
+    return reader.memo(("waits-level", standard, level, month), compute)
+
+
+def org_month_waits(reader: Reader, standard: str, level: str, code: str, month: date) -> list[dict]:
+    """The bands of ``code`` in ``month`` from :func:`level_month_waits` ([] when none), its
+    predecessors' summed before an Alliance's start, as :func:`wait_table` gives them."""
+    query = WaitQuery(standard, level, code, "month", False, month, month)
+
+    def own(q: WaitQuery) -> list[dict]:
+        return [r for r in level_month_waits(reader, standard, level, month) if r["org_code"] == q.org]
+
+    if level != "alliance" or not predecessor_months(code):
+        return own(query)
+    try:
+        return _with_predecessors(reader, query, own)
+    except (NoData, UnknownOrg):
+        return []
+
+
 def _own(reader: Reader, query: WaitQuery) -> list[dict]:
     try:
         return wait_distribution(reader.con, query)
@@ -45,15 +83,20 @@ def _own(reader: Reader, query: WaitQuery) -> list[dict]:
         return []
 
 
-def _with_predecessors(reader: Reader, query: WaitQuery) -> list[dict]:
+def _with_predecessors(
+    reader: Reader, query: WaitQuery, own_rows: Callable[[WaitQuery], list[dict]] | None = None
+) -> list[dict]:
+    """The bands of ``query`` with an Alliance's predecessors' summed before its start
+    (``own_rows``: an organisation's own bands, :func:`wait_distribution` by default)."""
     before = predecessor_months(query.org) if query.level == "alliance" and query.org and not query.by_route else []
     if not before:
         return wait_distribution(reader.con, query)
+    own_of = own_rows or (lambda q: _own(reader, q))
     start = min(s for _, s in before)
-    rows = _own(reader, query)
+    rows = own_of(query)
     own = {r["period_start"] for r in rows}
     parts = [
-        [r for r in _own(reader, replace(query, org=code)) if date.fromisoformat(r["period_start"]) < start]
+        [r for r in own_of(replace(query, org=code)) if date.fromisoformat(r["period_start"]) < start]
         for code, _ in before
     ]
     months: dict[str, list[list[dict]]] = {}

@@ -27,7 +27,7 @@ import duckdb
 from cancerwatch.errors import CancerwatchError
 from cancerwatch.warehouse.connect import open_duckdb
 
-CACHE_ENTRIES = 512
+CACHE_ENTRIES = 4096
 IDLE_CLOSE_SECONDS = 2.0  # release the file this long after the last reader, so CLI loads can run
 T = TypeVar("T")
 

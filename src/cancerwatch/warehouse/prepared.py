@@ -72,6 +72,23 @@ def lookup(con: duckdb.DuckDBPyConnection, kind: str, key: str) -> str | None:
     return zlib.decompress(row[1]).decode()
 
 
+def payloads(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], bytes]:
+    """Every payload prepared for the current data version, compressed, by ``(kind, key)``.
+
+    One read of the whole table (about 20 MB for the bundled data, tens of milliseconds) instead
+    of one lookup of several milliseconds per view; decompress with :func:`decoded`."""
+    version = data_version(con)
+    if version is None:
+        return {}
+    rows = con.execute("SELECT kind, key, payload FROM prepared_views WHERE version = ?", [version]).fetchall()
+    return {(kind, key): payload for kind, key, payload in rows}
+
+
+def decoded(payload: bytes) -> str:
+    """The text of a stored payload."""
+    return zlib.decompress(payload).decode()
+
+
 def has_prepared(con: duckdb.DuckDBPyConnection) -> bool:
     """True when views are prepared for the warehouse's current data version.
 

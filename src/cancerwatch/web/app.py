@@ -9,7 +9,6 @@ pages and injects the sign-in check as the record gate (``cancerwatch.http``). E
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
@@ -31,19 +30,18 @@ from cancerwatch import __version__
 from cancerwatch.api.errors import install_error_handlers
 from cancerwatch.api.main import api_router
 from cancerwatch.api.openapi_doc import install_openapi
-from cancerwatch.catalogue.organisations import ORG_LEVELS
-from cancerwatch.catalogue.standards import headline_standards
 from cancerwatch.config import Settings, load_settings
-from cancerwatch.errors import CancerwatchError
 from cancerwatch.http import AppState
-from cancerwatch.read.figures import funnel_for, level_rows, spc_for
+from cancerwatch.read.common_views import hold_common_views
 from cancerwatch.reports import charts
 from cancerwatch.warehouse.connect import ibis_backend
 from cancerwatch.warehouse.pool import Warehouse
 from cancerwatch.warehouse.prepared import has_prepared
 from cancerwatch.web.auth import SessionStore, SignInLimiter, check_token_length, require_record_access
+from cancerwatch.web.geo import DEFAULT_BOUNDARIES, boundary_codes
 from cancerwatch.web.http_cache import ETagMiddleware
-from cancerwatch.web.pages import error_page, templates
+from cancerwatch.web.pages import error_page, template_script_hashes, templates
+from cancerwatch.web.response_cache import ResponseCacheMiddleware, ResponseStore
 from cancerwatch.web.routes import assets, data_page, league, map_page, org, overview, report, search, upload
 from cancerwatch.web.security_headers import SecurityHeadersMiddleware, content_security_policy, inline_script_hashes
 from cancerwatch.web.upload_store import remove_stale
@@ -53,22 +51,11 @@ log = logging.getLogger(__name__)
 
 
 def warm_cache(state: AppState) -> None:
-    """Compute the figures every dashboard page starts from, so first visitors do not wait.
-
-    Run in a background thread when the server starts; failures are logged, never raised.
-    """
+    """Read the views every dashboard page starts from (``read.common_views``), so first visitors
+    do not wait; failures are logged, never raised."""
     try:
         with state.warehouse.reader() as con:
-            reader = state.reader(con)
-            for sid in headline_standards():
-                spc_for(reader, sid, "national", None)
-                for level in ORG_LEVELS:
-                    with contextlib.suppress(CancerwatchError):
-                        level_rows(reader, sid, level)
-                with contextlib.suppress(CancerwatchError):
-                    level_rows(reader, sid, "alliance", by="route")
-                with contextlib.suppress(CancerwatchError):
-                    funnel_for(reader, sid, "alliance")
+            hold_common_views(state.reader(con))
     except Exception:
         log.exception("warming the cache failed")
 
@@ -94,11 +81,13 @@ def ready_first_visit(state: AppState) -> bool:
 
     Compiles every page template; asking whether views are prepared also binds a query parameter,
     which DuckDB pays for once per process (it imports pandas then, close to a second on a busy
-    machine), Ibis's DuckDB backend is loaded and the report charts' first drawing is done. When
-    the views are prepared at load time (``cancerwatch.read.preparation``) nothing else needs
-    warming."""
+    machine), Ibis's DuckDB backend is loaded, the report charts' first drawing is done and the map's
+    boundaries are simplified. When
+    the views are prepared at load time (``cancerwatch.read.preparation``) the server then reads
+    the common ones into memory before serving (:func:`warm_cache`)."""
     compile_templates()
     charts.warm()
+    boundary_codes(DEFAULT_BOUNDARIES)  # the map's simplified boundaries, built once per process
     with state.warehouse.reader() as con:
         ibis_backend(con)  # loads Ibis's DuckDB backend (and pandas) once, before the first visitor
         return has_prepared(con)
@@ -120,7 +109,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if warm and not ready_first_visit(state):
+        if warm and ready_first_visit(state):
+            warm_cache(state)  # prepared at load: decoding them takes about a second, before serving
+        elif warm:
             threading.Thread(target=warm_cache, args=(state,), name="cancerwatch-warm", daemon=True).start()
         yield
         warehouse.close()
@@ -144,8 +135,10 @@ def create_app(
     app.state.sessions = SessionStore()
     app.state.sign_in_limiter = SignInLimiter()
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.state.responses = ResponseStore()
+    app.add_middleware(ResponseCacheMiddleware, state=state, store=app.state.responses)  # keeps compressed bodies
     app.add_middleware(ServerTimingMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, script_hashes=template_script_hashes())
     # Outermost: a 304 carries no new Content-Security-Policy, so the browser keeps the stored
     # page's policy, whose script nonce matches the stored body.
     app.add_middleware(ETagMiddleware, state=state)

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from cancerwatch.http import AppState
 from cancerwatch.read.serialise import jsonable
+from cancerwatch.web.security_headers import inline_script_hashes
 from cancerwatch.web.templating import build_templates
 
 templates = build_templates()
@@ -72,6 +73,14 @@ def _chrome(nav: tuple[tuple[str, str, bool], ...]) -> tuple[Markup, Markup]:
     )
 
 
+def template_script_hashes() -> list[str]:
+    """``sha256-…`` hashes of the NHS.UK page template's inline script (it marks the body as
+    script-enabled): the pages' Content-Security-Policy allows exactly that script, so a page's
+    body is the same for every viewer and can be kept (``web/response_cache.py``)."""
+    source, _, _ = templates.env.loader.get_source(templates.env, "nhsuk/template.jinja")  # type: ignore[union-attr]
+    return inline_script_hashes(source)
+
+
 def alternate(request: Request, fmt: str = "json") -> str:
     """This page's URL in another format (``?format=json``, ``csv`` …), other parameters kept."""
     params = {k: v for k, v in request.query_params.items() if k != "format"}
@@ -96,7 +105,6 @@ def render(request: Request, template: str, status_code: int = 200, **context: o
         "charts": False,
         "crumbs": None,
         "json_url": None,
-        "cspNonce": getattr(request.state, "csp_nonce", None),  # the NHS.UK template's inline script
     }
     base.update(context)
     return templates.TemplateResponse(request, template, base, status_code=status_code)

@@ -2,8 +2,9 @@
 
 The pages load only cancerwatch's own scripts (``/static``, and Plotly from ``/assets``); figure
 specifications are JSON data blocks, not scripts. The one inline script of the NHS.UK page
-template (it marks the body as script-enabled) carries a nonce made afresh for each response
-(``request.state.csp_nonce``, passed to the template as ``cspNonce``). Styles allow ``'unsafe-inline'`` because Plotly
+template (it marks the body as script-enabled) is allowed by its hash (``script_hashes``, from
+``web.pages.template_script_hashes``), so a page's body does not depend on the response and can be
+kept for the next viewer. Styles allow ``'unsafe-inline'`` because Plotly
 sets ``style`` attributes as it draws. A response that sets its own policy (the API docs page,
 which allows its one inline script by hash) keeps it. Responses to a request that carries
 credentials (a bearer token or the session cookie) are never stored by a cache.
@@ -14,7 +15,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import secrets
 from collections.abc import Iterable
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -63,8 +63,9 @@ def inline_script_hashes(html: str) -> list[str]:
 class SecurityHeadersMiddleware:
     """Adds the headers above to every HTTP response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, script_hashes: Iterable[str] = ()) -> None:
         self.app = app
+        self.policy = content_security_policy(script_hashes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,9 +74,7 @@ class SecurityHeadersMiddleware:
         request_headers = Headers(scope=scope)
         credentialed = "authorization" in request_headers or f"{COOKIE}=" in request_headers.get("cookie", "")
         static = scope["path"].startswith(STATIC_PREFIXES)
-        nonce = secrets.token_urlsafe(16)
-        scope.setdefault("state", {})["csp_nonce"] = nonce
-        policy = content_security_policy(nonce=nonce)
+        policy = self.policy
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

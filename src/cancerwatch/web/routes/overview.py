@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from cancerwatch.catalogue.suppression import NHSD_2018_MIN_SHOWN
 from cancerwatch.http import ReaderDep
-from cancerwatch.read.changes import changes
+from cancerwatch.read.changes import HOME_LEVELS, changes
 from cancerwatch.read.overview import matrix_sorts
 from cancerwatch.read.overview import overview as overview_view
 from cancerwatch.read.serialise import jsonable
@@ -23,8 +23,6 @@ if TYPE_CHECKING:  # a matrix sort key is a str to the type checker
     MatrixSort = str
 else:
     MatrixSort = Literal[tuple(matrix_sorts())]
-HOME_LEVELS = ("national", "region", "alliance")
-"""Levels of the home page's digest (the full digest, with ICBs and providers: ``/api/v1/changes``)."""
 DIGEST_SHOWN = 12
 """Organisations the home page's digest panel lists before linking to the full digest."""
 

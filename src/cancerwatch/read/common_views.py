@@ -1,0 +1,47 @@
+"""The views every page starts from, read once so that a server's first visitors do not wait.
+
+``hold_common_views`` reads, through the functions the pages call, each headline standard's
+monthly rows at every level (and by route), England's SPC, every level's latest funnel, the wait
+bands and DM01 rows of every level's latest month and the home page's digest. On a warehouse with
+views prepared at load time (:mod:`.preparation`) this only decodes the prepared payloads into the
+reader's memo (one to three seconds for the bundled data); otherwise it computes them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+
+from cancerwatch.catalogue.organisations import LEVELS
+from cancerwatch.catalogue.standards import headline_standards
+from cancerwatch.diagnostics_queries import LEVELS as DIAGNOSTICS_LEVELS
+from cancerwatch.errors import CancerwatchError
+from cancerwatch.read.changes import HOME_LEVELS, changes
+from cancerwatch.read.context import Reader
+from cancerwatch.read.diagnostics import level_month_diagnostics
+from cancerwatch.read.figures import funnel_for, level_rows, period_starts, spc_for
+from cancerwatch.read.org_panels import WAIT_STANDARDS
+from cancerwatch.read.waits import level_month_waits
+
+
+def hold_common_views(reader: Reader) -> None:
+    """Read the common views into ``reader``'s memo (a view that cannot be computed is skipped)."""
+    for sid in headline_standards():
+        spc_for(reader, sid, "national", None)
+        for level in LEVELS:
+            level_rows(reader, sid, level)
+            level_rows(reader, sid, level, by="route")
+            if level != "national":
+                with contextlib.suppress(CancerwatchError):
+                    funnel_for(reader, sid, level)
+    for level in LEVELS:  # the panels of the month organisation pages open on
+        starts = period_starts(level_rows(reader, headline_standards()[0], level))
+        if not starts:
+            continue
+        month = date.fromisoformat(starts[0])
+        for sid in WAIT_STANDARDS:
+            level_month_waits(reader, sid, level, month)
+        if level in DIAGNOSTICS_LEVELS:
+            level_month_diagnostics(reader, level, month)
+    with contextlib.suppress(CancerwatchError):
+        changes(reader, levels=HOME_LEVELS)
