@@ -128,7 +128,7 @@ def run_engine(n: int, source: str, threads: int, memory_limit: str | None, out:
 
     from cancerwatch.metrics.pathways.levels import level_counts
     from cancerwatch.metrics.pathways.record_facts import FACT_COLUMNS, record_facts
-    from cancerwatch.warehouse.connect import ibis_backend
+    from cancerwatch.warehouse.connect import ibis_backend, to_arrow
 
     con = duckdb.connect(str(warehouse_file(n)), read_only=True)
     con.execute(f"SET threads = {threads}")
@@ -144,7 +144,7 @@ def run_engine(n: int, source: str, threads: int, memory_limit: str | None, out:
     f = f.select(**{c: f[c].cast("decimal(14, 1)") if c in COUNTS else f[c] for c in FACT_COLUMNS})
     facts = backend.create_table("bench_facts", f, temp=True)
     t1 = time.perf_counter()
-    levels = level_counts(facts, rollup).to_pyarrow()
+    levels = to_arrow(backend, level_counts(facts, rollup))
     t2 = time.perf_counter()
     fact_rows = con.execute("SELECT count(*) FROM bench_facts").fetchone()[0]
     if out:

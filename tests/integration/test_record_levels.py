@@ -19,7 +19,7 @@ from cancerwatch.metrics.pathways.levels import level_combinations, level_counts
 from cancerwatch.metrics.performance import metric_counts
 from cancerwatch.queries import MetricQuery, metrics
 from cancerwatch.synth import generate
-from cancerwatch.warehouse.connect import ibis_backend, open_duckdb
+from cancerwatch.warehouse.connect import ibis_backend, open_duckdb, to_arrow
 
 from .test_record_level import TRUST_ROWS, write_csv
 
@@ -139,3 +139,13 @@ def test_level_counts_equal_metric_counts_one_at_a_time(synthetic):
     mapped = {k[4] for k in got if k[2] == "alliance"} - {"UNMAPPED"}
     assert mapped, "synthetic providers and sub-ICB locations map to Alliances"
     assert any(v[0] != int(v[0]) for k, v in got.items() if k[2] == "provider" and k[0] == "62d")
+
+
+def test_to_arrow_equals_to_pyarrow(synthetic):
+    """The benchmark's fetch (compiled SQL straight to Arrow) returns what Ibis's ``to_pyarrow`` does."""
+    backend = ibis_backend(synthetic)
+    facts, rollup = backend.table("facts"), backend.table("org_rollup")
+    expr = level_counts(facts.filter(facts.dataset == "record"), rollup).order_by(
+        ["standard", "basis", "level", "period_start", "unit_code"]
+    )
+    assert to_arrow(backend, expr).equals(expr.to_pyarrow())

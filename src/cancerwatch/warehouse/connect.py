@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import ibis
 
 from cancerwatch.errors import CancerwatchError
 from cancerwatch.warehouse.schema import apply_migrations
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pyarrow as pa
 
 LOCK_WAIT_SECONDS = float(os.environ.get("CANCERWATCH_LOCK_WAIT", "30"))
 
@@ -61,3 +66,14 @@ def open_duckdb(path: Path | str, *, read_only: bool = False, wait: float | None
 def ibis_backend(con: duckdb.DuckDBPyConnection) -> ibis.BaseBackend:
     """Wrap an open DuckDB connection as an Ibis backend (metrics are Ibis expressions)."""
     return ibis.duckdb.from_connection(con)
+
+
+def to_arrow(backend: ibis.BaseBackend, expr: ir.Table) -> pa.Table:
+    """Run ``expr`` on the DuckDB ``backend`` and return its rows as Arrow, typed as ``expr``'s schema.
+
+    What ``expr.to_pyarrow()`` returns, without Ibis's result converter, which imports pandas the
+    first time it runs in a process (about 0.4 s, more than a whole roll-up of the record-level facts).
+    """
+    con: duckdb.DuckDBPyConnection = backend.con  # type: ignore[attr-defined]
+    table = con.sql(str(backend.compile(expr))).to_arrow_table()
+    return table.cast(expr.schema().to_pyarrow())

@@ -64,18 +64,18 @@ def level_counts(
     """Counts (``LEVEL_COLUMNS``) of every standard × (basis, level) × period from facts rows.
 
     ``facts`` has the ``FACT_COLUMNS`` of ``record_facts`` (its output, or the current record-level
-    rows of the warehouse's ``facts``); ``rollup`` is ``org_rollup``. The cube of each basis meets
-    a small table of that basis's levels and, in one join, the organisation structure valid in each
-    month (the roll-up rule of ``metrics.performance.attach_level``: ``ENG`` nationally, the
-    organisation itself at provider level, its parent at the others, ``UNMAPPED`` without one);
+    rows of the warehouse's ``facts``); ``rollup`` is ``org_rollup``. Each row of the cube is
+    repeated for every level of its basis (an unnested array literal) and meets, in one join, the
+    organisation structure valid in each month (the roll-up rule of
+    ``metrics.performance.attach_level``: ``ENG`` nationally, the organisation itself at provider
+    level, its parent at the others, ``UNMAPPED`` without one);
     then one aggregation sums every level at once.
     """
     cube = organisation_cube(facts, None, standards)
-    levels = ibis.memtable(
-        {"level_basis": [b for b, _ in level_combinations()], "level": [lv for _, lv in level_combinations()]},
-        schema={"level_basis": "string", "level": "string"},
-    )
-    t = cube.inner_join(levels, cube.basis == levels.level_basis)
+    # Each cube row once per level of its basis: an array of the basis's levels, unnested (no table
+    # of levels to register, so building the expression needs no DataFrame library).
+    by_basis = {basis: ibis.literal(list(levels_for_basis(basis)), type="array<string>") for basis in BASES}
+    t = cube.mutate(level=ibis.cases(*((cube.basis == b, arr) for b, arr in by_basis.items())).unnest())
     r = rollup.select(
         r_basis=rollup.basis, r_level=rollup.level, r_org=rollup.org_code, parent_code=rollup.parent_code,
         valid_from=rollup.valid_from, valid_to=rollup.valid_to,

@@ -22,7 +22,8 @@ cancers). Routes use the catalogue ids; 31-day rows carry ``first_treatment`` or
 ``subsequent_treatment`` like the published extracts.
 
 The key is exact for any input: tumour groups and modalities outside the known lists below get an
-"other" code and their text travels beside the key (NULL for every known value); the key is decoded
+"other" code, as does a missing value, and their text travels beside the key (NULL for every known
+value and for a missing one); each code is computed once per row, and the key is decoded
 back to the published columns only on the summed rows. Ibis has no ``GROUPING SETS``, so the two
 passes are written as SQL over the Ibis events (``SQL_GROUPING_SETS``): the text is plain SQL that
 DuckDB and Spark SQL both read, and the rest of the expression stays Ibis on either engine.
@@ -87,8 +88,10 @@ MODALITY_CODES: tuple[str, ...] = ("surgery", "anti_cancer_drug", "radiotherapy"
 
 # The packed key: (((standard × 8 + route) × 32 + cancer) × 8 + modality) × 2³¹ + month + 2³⁰, where
 # month = year × 12 + month − 1 (the offset keeps it positive for any year in ±89 million). Code 0 is
-# NULL; the last code of cancer and modality is "other" (text beside the key). Every stride is at
-# least 2³¹, so SQL engines type each literal, and so each product, as a 64-bit integer.
+# "absent" (the breakdown a key does not carry: modality on a tumour-group key and on every FDS key,
+# tumour group on a modality key); the last code of cancer and modality is "other": a value not
+# listed, or NULL, whose text travels beside the key (NULL for NULL). Every stride is at least 2³¹,
+# so SQL engines type each literal, and so each product, as a 64-bit integer.
 _ROUTE_SLOTS, _CANCER_SLOTS, _MODALITY_SLOTS = 8, 32, 8
 _MONTH_SLOTS, _MONTH_OFFSET = 1 << 31, 1 << 30
 OTHER_CANCER, OTHER_MODALITY = _CANCER_SLOTS - 1, _MODALITY_SLOTS - 1
@@ -120,22 +123,17 @@ EVENT_SCHEMA = ibis.schema(
 
 
 def code(value: ir.StringValue, known: tuple[str, ...], other: int) -> ir.IntegerValue:
-    """1-based position of ``value`` in ``known``; 0 when NULL, ``other`` when not listed."""
+    """1-based position of ``value`` in ``known``; ``other`` when not listed or NULL (its text, NULL
+    for NULL, travels beside the key: :func:`other_text`). One array lookup per row.
+    """
     position = ibis.literal(list(known)).index(value) + 1
-    return ibis.cases((value.isnull(), 0), (position > 0, position), else_=other).cast("int64")
+    # A NULL value gives a NULL position, and a NULL condition takes the else branch.
+    return ibis.ifelse(position > 0, position, other).cast("int64")
 
 
 def other_text(value: ir.StringValue, value_code: ir.IntegerValue, other: int) -> ir.StringValue:
     """The text of a value whose code is ``other`` (kept beside the key); NULL otherwise."""
     return ibis.ifelse(value_code == other, value, ibis.null("string"))
-
-
-def _cancer(t: ir.Table) -> ir.IntegerValue:
-    return code(t.tumour_group, CANCER_CODES, OTHER_CANCER)
-
-
-def _modality(t: ir.Table) -> ir.IntegerValue:
-    return code(t.treatment_modality, MODALITY_CODES, OTHER_MODALITY)
 
 
 def month_index(d: ir.DateValue) -> ir.IntegerValue:
@@ -146,38 +144,63 @@ def month_index(d: ir.DateValue) -> ir.IntegerValue:
 def event_key(
     standard: str,
     route: ir.IntegerValue,
-    cancer: ir.IntegerValue | int,
-    modality: ir.IntegerValue | int,
+    cancer: ir.IntegerValue | None,
+    modality: ir.IntegerValue | None,
     month: ir.IntegerValue,
 ) -> ir.IntegerValue:
-    """The packed key of an event (layout above)."""
-    base = _int64(STANDARD_CODES.index(standard) * _STANDARD_STRIDE + _MONTH_OFFSET)
-    key = base + route * _int64(_ROUTE_STRIDE) + month
-    if not isinstance(cancer, int):
+    """The packed key of an event (layout above); a ``None`` field is absent (code 0)."""
+    key = _int64(STANDARD_CODES.index(standard) * _STANDARD_STRIDE + _MONTH_OFFSET) + route * _int64(_ROUTE_STRIDE)
+    if cancer is not None:
         key = key + cancer * _int64(_CANCER_STRIDE)
-    if not isinstance(modality, int):
+    if modality is not None:
         key = key + modality * _int64(_MODALITY_STRIDE)
-    return key
+    return key + month
 
 
 def _route_code(route: ir.StringValue) -> ir.IntegerValue:
     return (ibis.literal(list(ROUTE_CODES)).index(route) + 1).cast("int64")
 
 
-def _event(t: ir.Table, *, keys, provider, weight, within, modality: bool = True) -> ir.Table:
-    """The event columns (``EVENT_SCHEMA``) of a filtered projection ``t`` of the pathways."""
-    weight = ibis.literal(1.0) if weight is None else weight
-    return t.select(
-        **keys,
-        cancer_other=other_text(t.tumour_group, _cancer(t), OTHER_CANCER),
-        modality_other=other_text(t.treatment_modality, _modality(t), OTHER_MODALITY)
+def _coded(t: ir.Table, *, modality: bool, **columns: ir.Value) -> ir.Table:
+    """A filtered projection ``t`` of the pathways with the codes of its text computed once.
+
+    Each code is read twice (in a key and for the text beside it), so this projection stays a
+    projection of its own under the one that builds the keys, rather than being inlined twice.
+    """
+    codes: dict[str, ir.Value] = {"cancer": code(t.tumour_group, CANCER_CODES, OTHER_CANCER),
+                                  "tumour_group": t.tumour_group}  # fmt: skip
+    if modality:
+        codes |= {"modality": code(t.treatment_modality, MODALITY_CODES, OTHER_MODALITY),
+                  "treatment_modality": t.treatment_modality}  # fmt: skip
+    return t.select(**codes, commissioner=t.commissioner_code.fill_null(UNKNOWN_ORG), **columns)
+
+
+def _texts(c: ir.Table, *, modality: bool) -> dict[str, ir.StringValue]:
+    return {
+        "cancer_other": other_text(c.tumour_group, c.cancer, OTHER_CANCER),
+        "modality_other": other_text(c.treatment_modality, c.modality, OTHER_MODALITY)
         if modality
         else ibis.null("string"),
-        provider=provider,
-        commissioner=t.commissioner_code.fill_null(UNKNOWN_ORG),
-        weight=weight,
-        within_weight=ibis.ifelse(within, weight, 0.0),
-    ).cast(EVENT_SCHEMA)
+    }
+
+
+def _treated_keys(c: ir.Table, standard: str) -> dict[str, ir.IntegerValue]:
+    """The two keys of a treated event: by tumour group (modality absent) and by modality (tumour
+    group absent).
+    """
+    return {
+        "cancer_key": event_key(standard, c.route, c.cancer, None, c.month),
+        "modality_key": event_key(standard, c.route, None, c.modality, c.month),
+    }
+
+
+def _weighted(within: ir.BooleanValue, weight: ir.FloatingValue | None = None) -> dict[str, ir.FloatingValue]:
+    w = ibis.literal(1.0) if weight is None else weight
+    return {"weight": w, "within_weight": ibis.ifelse(within, w, 0.0)}
+
+
+def _wait(days: ir.IntegerValue, t: ir.Table, clock: str) -> ir.IntegerValue:
+    return clocks.wait_from_days(days, clocks.clock_adjustment(t, clock))
 
 
 def fds_events(p: ir.Table) -> ir.Table:
@@ -185,30 +208,22 @@ def fds_events(p: ir.Table) -> ir.Table:
     t = p.filter(*clocks.fds_counted_conditions(p))
     stop = clocks.fds_stop_date(t)
     days = clocks.day_number(stop) - clocks.day_number(t.referral_date)
-    wait = clocks.wait_from_days(days, clocks.clock_adjustment(t, clocks.FDS))
-    keys = _keys(clocks.FDS, _route_code(t.route), _cancer(t), None, month_index(stop))
-    return _event(
+    c = _coded(
         t,
-        keys=keys,
-        provider=t.first_provider_code.fill_null(UNKNOWN_ORG),
-        weight=None,
-        within=clocks.within_standard(wait, clocks.FDS_DAYS),
         modality=False,
+        route=_route_code(t.route),
+        month=month_index(stop),
+        provider=t.first_provider_code.fill_null(UNKNOWN_ORG),
+        within=clocks.within_standard(_wait(days, t, clocks.FDS), clocks.FDS_DAYS),
     )
-
-
-def _treated_keys(t: ir.Table, standard: str, route: ir.IntegerValue) -> dict[str, ir.IntegerValue]:
-    return _keys(standard, route, _cancer(t), _modality(t), month_index(t.treatment_date))
-
-
-def _keys(standard: str, route, cancer, modality, month) -> dict[str, ir.IntegerValue]:
-    """The event's two keys: by tumour group (modality 0) and by modality (tumour group 0; NULL
-    without a modality breakdown, as for the FDS).
-    """
-    return {
-        "cancer_key": event_key(standard, route, cancer, 0, month),
-        "modality_key": ibis.null("int64") if modality is None else event_key(standard, route, 0, modality, month),
-    }
+    return c.select(
+        cancer_key=event_key(clocks.FDS, c.route, c.cancer, None, c.month),
+        modality_key=ibis.null("int64"),
+        **_texts(c, modality=False),
+        provider=c.provider,
+        commissioner=c.commissioner,
+        **_weighted(c.within),
+    ).cast(EVENT_SCHEMA)
 
 
 def d31_events(p: ir.Table) -> ir.Table:
@@ -216,15 +231,21 @@ def d31_events(p: ir.Table) -> ir.Table:
     t = p.filter(*clocks.d31_conditions(p))
     first, subsequent = (ROUTE_CODES.index(clocks.D31_ROUTE_IDS[k]) + 1 for k in (clocks.FIRST, clocks.SUBSEQUENT))
     days = clocks.day_number(t.treatment_date) - clocks.day_number(t.decision_to_treat_date)
-    wait = clocks.wait_from_days(days, clocks.clock_adjustment(t, clocks.D31))
-    route = ibis.ifelse(t.treatment_kind == clocks.FIRST, first, subsequent).cast("int64")
-    return _event(
+    c = _coded(
         t,
-        keys=_treated_keys(t, clocks.D31, route),
+        modality=True,
+        route=ibis.ifelse(t.treatment_kind == clocks.FIRST, first, subsequent).cast("int64"),
+        month=month_index(t.treatment_date),
         provider=t.treating_provider_code.fill_null(t.first_provider_code).fill_null(UNKNOWN_ORG),
-        weight=None,
-        within=clocks.within_standard(wait, clocks.D31_DAYS),
+        within=clocks.within_standard(_wait(days, t, clocks.D31), clocks.D31_DAYS),
     )
+    return c.select(
+        **_treated_keys(c, clocks.D31),
+        **_texts(c, modality=True),
+        provider=c.provider,
+        commissioner=c.commissioner,
+        **_weighted(c.within),
+    ).cast(EVENT_SCHEMA)
 
 
 def d62_events(p: ir.Table) -> ir.Table:
@@ -235,24 +256,31 @@ def d62_events(p: ir.Table) -> ir.Table:
     ``breach_allocation.first_share``). Both roles are read from that one projection.
     """
     t = p.filter(*clocks.d62_conditions(p))
-    ref, ipt, treat = (clocks.day_number(t[c]) for c in ("referral_date", "ipt_date", "treatment_date"))
-    within = clocks.within_standard(
-        clocks.wait_from_days(treat - ref, clocks.clock_adjustment(t, clocks.D62)), clocks.D62_DAYS
-    )
+    ref, ipt, treat = (clocks.day_number(t[col]) for col in ("referral_date", "ipt_date", "treatment_date"))
+    within = clocks.within_standard(_wait(treat - ref, t, clocks.D62), clocks.D62_DAYS)
     transfer = (
         t.ipt_date.notnull()
         & t.treating_provider_code.notnull()
         & (t.treating_provider_code != t.first_provider_code.fill_null(""))
     )
-    a = t.select(
-        **_treated_keys(t, clocks.D62, _route_code(t.route)),
-        cancer_other=other_text(t.tumour_group, _cancer(t), OTHER_CANCER),
-        modality_other=other_text(t.treatment_modality, _modality(t), OTHER_MODALITY),
+    c = _coded(
+        t,
+        modality=True,
+        route=_route_code(t.route),
+        month=month_index(t.treatment_date),
         first=t.first_provider_code.fill_null(UNKNOWN_ORG),
         treating=t.treating_provider_code.fill_null(UNKNOWN_ORG),
-        commissioner=t.commissioner_code.fill_null(UNKNOWN_ORG),
         within=within,
         share=first_share(transfer, within, ipt - ref, treat - ipt),
+    )
+    a = c.select(
+        **_treated_keys(c, clocks.D62),
+        **_texts(c, modality=True),
+        first=c.first,
+        treating=c.treating,
+        commissioner=c.commissioner,
+        within=c.within,
+        share=c.share,
     )
     parts = []
     for provider, weight, keep in ((a.first, a.share, a.share > 0), (a.treating, 1.0 - a.share, a.share < 1)):
@@ -265,8 +293,7 @@ def d62_events(p: ir.Table) -> ir.Table:
                 "modality_other",
                 provider=provider,
                 commissioner=a.commissioner,
-                weight=weight,
-                within_weight=ibis.ifelse(a.within, weight, 0.0),
+                **_weighted(a.within, weight),
             )
             .cast(EVENT_SCHEMA)
         )
@@ -356,15 +383,14 @@ def _field(key: ir.IntegerValue, stride: int, slots: int) -> ir.IntegerValue:
 
 
 def _decode(
-    c: ir.IntegerValue, known: tuple[str, ...], other: int | None, text: ir.StringValue | None
+    c: ir.IntegerValue, known: tuple[str, ...], slots: int, other: int | None, text: ir.StringValue | None
 ) -> ir.StringValue:
-    """The text of code ``c``: a value of ``known``, the ``text`` beside an ``other`` code, or NULL."""
-    cases: list[tuple[ir.BooleanValue, str | ir.StringValue | None]] = [
-        (c == i, v) for i, v in enumerate(known, start=1)
-    ]
-    if other is not None:
-        cases.append((c == other, text))
-    return ibis.cases(*cases, else_=ibis.null("string"))
+    """The text of code ``c``: a value of ``known``, the ``text`` beside an ``other`` code, or NULL
+    (code 0, absent). One lookup in an array of every slot, so no index is ever out of range.
+    """
+    names = ibis.literal([None, *known, *[None] * (slots - 1 - len(known))], type="array<string>")
+    value = names[c.cast("int32")]  # Spark's element_at takes a 32-bit index
+    return value if other is None else ibis.ifelse(c == other, text, value)
 
 
 def facts_from_sums(sums: ir.Table) -> ir.Table:
@@ -373,15 +399,17 @@ def facts_from_sums(sums: ir.Table) -> ir.Table:
     std = key // _int64(_STANDARD_STRIDE)
     month = key % _int64(_MONTH_SLOTS) - _int64(_MONTH_OFFSET)
     period = ibis.date(month // 12, month % 12 + 1, 1)
-    cancer = _decode(_field(key, _CANCER_STRIDE, _CANCER_SLOTS), CANCER_CODES, OTHER_CANCER, sums.other)
-    modality = _decode(_field(key, _MODALITY_STRIDE, _MODALITY_SLOTS), MODALITY_CODES, OTHER_MODALITY, sums.other)
+    cancer = _decode(_field(key, _CANCER_STRIDE, _CANCER_SLOTS), CANCER_CODES, _CANCER_SLOTS, OTHER_CANCER, sums.other)
+    modality = _decode(
+        _field(key, _MODALITY_STRIDE, _MODALITY_SLOTS), MODALITY_CODES, _MODALITY_SLOTS, OTHER_MODALITY, sums.other
+    )
     is_fds = std == STANDARD_CODES.index(clocks.FDS)
     return sums.select(
         basis=sums.basis,
         period=period,
         standard=ibis.cases(*((std == i, s) for i, s in enumerate(STANDARD_CODES))),
         org_code=sums.org_code,
-        route=_decode(_field(key, _ROUTE_STRIDE, _ROUTE_SLOTS), ROUTE_CODES, None, None),
+        route=_decode(_field(key, _ROUTE_STRIDE, _ROUTE_SLOTS), ROUTE_CODES, _ROUTE_SLOTS, None, None),
         modality=modality,
         cancer_type=cancer,
         tumour_scheme=ibis.cases(
