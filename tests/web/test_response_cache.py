@@ -93,3 +93,11 @@ def test_the_store_drops_the_least_recently_used_beyond_its_bytes():
     assert store.get("v2", ("b",)) is None  # another version of the data: nothing kept is valid
     store.put("v2", ("e",), Kept(200, [], b"12"))
     assert len(store) == 1
+
+
+def test_a_kept_answer_carries_only_the_apps_own_headers(client):
+    first = client.get("/about")
+    again = client.get("/about")
+    for r in (first, again):
+        assert len(r.headers.get_list("server-timing")) == 1 and len(r.headers.get_list("etag")) == 1
+        assert len(r.headers.get_list("content-security-policy")) == 1

@@ -19,7 +19,7 @@ from cancerwatch.periods import month_name
 from cancerwatch.read.context import Reader
 from cancerwatch.read.figures import level_rows, period_starts, shown
 from cancerwatch.read.names import titled
-from cancerwatch.warehouse.organisations import member_codes
+from cancerwatch.warehouse.organisations import members_by_parent
 
 MAP_LEVELS = ("icb", "sub_icb")
 SCALE_BELOW = 0.35
@@ -65,14 +65,11 @@ def _month(text: str) -> str:
 def _icb_areas(reader: Reader, rows: list[dict], month: str, on_map: Collection[str]) -> dict[str, list[str]]:
     """Each ICB's sub-ICB locations that have a boundary, in ``month``."""
     on = date.fromisoformat(month)
-    return {
-        r["org_code"]: [
-            c
-            for c in member_codes(reader.con, basis="commissioner", level="icb", parent_code=r["org_code"], on=on)
-            if c in on_map
-        ]
-        for r in rows
-    }
+    members = reader.memo(
+        ("members", "commissioner", "icb", on),
+        lambda: members_by_parent(reader.con, basis="commissioner", level="icb", on=on),
+    )
+    return {r["org_code"]: [c for c in members.get(r["org_code"], []) if c in on_map] for r in rows}
 
 
 def map_view(reader: Reader, standard: str, month: date | None, on_map: Collection[str], level: str = "icb") -> MapView:

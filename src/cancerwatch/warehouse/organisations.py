@@ -144,6 +144,20 @@ def member_codes(con: duckdb.DuckDBPyConnection, *, basis: str, level: str, pare
     return [r[0] for r in rows]
 
 
+def members_by_parent(con: duckdb.DuckDBPyConnection, *, basis: str, level: str, on: date) -> dict[str, list[str]]:
+    """:func:`member_codes` of every parent at ``level`` on ``basis`` on ``on``, from one query."""
+    rows = con.execute(
+        """SELECT DISTINCT parent_code, org_code FROM org_rollup
+           WHERE basis = ? AND level = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)
+           ORDER BY parent_code, org_code""",
+        [basis, level, on, on],
+    ).fetchall()
+    out: dict[str, list[str]] = {}
+    for parent, code in rows:
+        out.setdefault(parent, []).append(code)
+    return out
+
+
 def parents_of(con: duckdb.DuckDBPyConnection, code: str) -> list[dict]:
     """The organisation's parents (ICB, Alliance, region) with names, for breadcrumbs."""
     return _dicts(

@@ -113,7 +113,8 @@ class ResponseCacheMiddleware:
         async def keeping(message: Message) -> None:
             nonlocal start, size
             if message["type"] == "http.response.start":
-                start = message
+                # the app's own headers: the middlewares outside add theirs to ``message`` as it passes
+                start = {**message, "headers": list(message["headers"])}
             elif message["type"] == "http.response.body" and start is not None and size <= MAX_BODY:
                 parts.append(message.get("body", b""))
                 size += len(parts[-1])
