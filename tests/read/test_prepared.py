@@ -288,3 +288,25 @@ def test_a_reader_reads_every_prepared_payload_once(prepared_con):
     assert read_lookup(kept, "spc", key) == lookup(prepared_con, "spc", key)
     held = kept.cache.memo(("prepared-payloads",), dict)
     assert ("spc", key) in held and len(held) > 300
+
+
+def test_the_common_views_hold_what_the_home_page_reads(prepared_con, monkeypatch):
+    """After ``hold_common_views`` the home page's view and digest need no query at all."""
+    import cancerwatch.read.figures as figures
+    import cancerwatch.read.prepared as prepared
+    from cancerwatch.read.changes import HOME_LEVELS, changes
+    from cancerwatch.read.common_views import hold_common_views
+    from cancerwatch.read.overview import overview
+
+    kept, computed = _readers(prepared_con)
+    hold_common_views(kept)
+    expected_view, expected_digest = overview(computed), changes(computed, levels=HOME_LEVELS)
+
+    def no_query(*_args, **_kwargs):
+        raise AssertionError("a query ran")
+
+    monkeypatch.setattr(figures, "metrics", no_query)
+    monkeypatch.setattr(prepared, "payloads", no_query)
+    monkeypatch.setattr(kept, "con", None)
+    assert overview(kept) == expected_view
+    assert changes(kept, levels=HOME_LEVELS) == expected_digest

@@ -1,10 +1,11 @@
 """The views every page starts from, read once so that a server's first visitors do not wait.
 
 ``hold_common_views`` reads, through the functions the pages call, each headline standard's
-monthly rows at every level (and by route), England's SPC, every level's latest funnel, the wait
-bands and DM01 rows of every level's latest month and the home page's digest. On a warehouse with
-views prepared at load time (:mod:`.preparation`) this only decodes the prepared payloads into the
-reader's memo (one to three seconds for the bundled data); otherwise it computes them.
+monthly rows at every level (and by route), the SPC of England, every region and every Alliance
+(the home page's matrix), every level's latest funnel, the wait bands and DM01 rows of every
+level's latest month and the home page's digest. On a warehouse with views prepared at load time
+(:mod:`.preparation`) this only decodes the prepared payloads into the reader's memo (one to three
+seconds for the bundled data); otherwise it computes them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from datetime import date
 
-from cancerwatch.catalogue.organisations import LEVELS
+from cancerwatch.catalogue.organisations import LEVELS, UNMAPPED_CODE
 from cancerwatch.catalogue.standards import headline_standards
 from cancerwatch.diagnostics_queries import LEVELS as DIAGNOSTICS_LEVELS
 from cancerwatch.errors import CancerwatchError
@@ -21,6 +22,7 @@ from cancerwatch.read.context import Reader
 from cancerwatch.read.diagnostics import level_month_diagnostics
 from cancerwatch.read.figures import funnel_for, level_rows, period_starts, spc_for
 from cancerwatch.read.org_panels import WAIT_STANDARDS
+from cancerwatch.read.overview import MATRIX_LEVELS
 from cancerwatch.read.waits import level_month_waits
 
 
@@ -34,6 +36,9 @@ def hold_common_views(reader: Reader) -> None:
             if level != "national":
                 with contextlib.suppress(CancerwatchError):
                     funnel_for(reader, sid, level)
+        for level in MATRIX_LEVELS:  # the home page's summary matrix: every region's and Alliance's SPC
+            for code in sorted({r["org_code"] for r in level_rows(reader, sid, level)} - {UNMAPPED_CODE}):
+                spc_for(reader, sid, level, code)
     for level in LEVELS:  # the panels of the month organisation pages open on
         starts = period_starts(level_rows(reader, headline_standards()[0], level))
         if not starts:
