@@ -42,9 +42,9 @@ from cancerwatch.warehouse.loads import last_month_held, published_loads
 from cancerwatch.warehouse.status import revision_rows
 
 DIGEST_LEVELS = ("national", "region", "alliance", "icb", "provider")
+"""Levels the digest looks at (sub-ICB locations have no figures after October 2023)."""
 HOME_LEVELS = ("national", "region", "alliance")
 """Levels of the home page's digest (the full digest, with ICBs and providers: ``/api/v1/changes``)."""
-"""Levels the digest looks at (sub-ICB locations have no figures after October 2023)."""
 ESCALATION_RULES = ("below_threshold_5_of_6_months", "mdc_consistently_failing")
 """The monthly escalation rules whose verdicts the digest follows."""
 MOVERS_PER_LEVEL = 3

@@ -13,11 +13,11 @@ from datetime import date
 
 from cancerwatch.catalogue.diagnostics import cancer_pathway_tests
 from cancerwatch.diagnostics_queries import DiagnosticsQuery, diagnostics
-from cancerwatch.errors import NoData, UsageError
+from cancerwatch.errors import UsageError
 from cancerwatch.periods import parse_month
 from cancerwatch.read.context import Reader
 from cancerwatch.read.figures import rows_of
-from cancerwatch.read.prepared import prepared_month_rows
+from cancerwatch.read.prepared import level_month_rows
 from cancerwatch.workforce_queries import performance_beside, workforce
 
 PUBLISHED = "published"
@@ -55,17 +55,8 @@ def level_month_diagnostics(reader: Reader, level: str, month: date, tests: tupl
     One organisation's rows are these rows filtered (:func:`org_diagnostics`):
     :func:`~cancerwatch.diagnostics_queries.diagnostics` computes the level and filters too."""
 
-    def compute() -> list[dict]:
-        if reader.prepared:
-            found = prepared_month_rows(reader, "diagnostics", (level, *tests), month.isoformat())
-            if found is not None:
-                return found
-        try:
-            return diagnostics(reader.con, DiagnosticsQuery(level=level, tests=tests, date_from=month, date_to=month))
-        except NoData:
-            return []
-
-    return reader.memo(("diagnostics-level", level, month, tests), compute)
+    query = DiagnosticsQuery(level=level, tests=tests, date_from=month, date_to=month)
+    return level_month_rows(reader, "diagnostics", (level, *tests), month, lambda: diagnostics(reader.con, query))
 
 
 def org_diagnostics(reader: Reader, query: DiagnosticsQuery) -> list[dict]:

@@ -17,7 +17,7 @@ applied afterwards, as for computed rows.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
@@ -111,6 +111,24 @@ def prepared_month_rows(reader: Reader, kind: str, prefix: tuple[Any, ...], mont
         return None
     rows: list[dict] = json.loads(payload)["rows"]
     return rows
+
+
+def level_month_rows(
+    reader: Reader, kind: str, prefix: tuple[Any, ...], month: date, compute: Callable[[], list[dict]]
+) -> list[dict]:
+    """A level's rows in ``month``: prepared at load time when they are (:func:`encode_level_months`),
+    else ``compute()`` ([] when it raises NoData); kept in the reader's memo either way."""
+
+    def read() -> list[dict]:
+        found = prepared_month_rows(reader, kind, prefix, month.isoformat()) if reader.prepared else None
+        if found is not None:
+            return found
+        try:
+            return compute()
+        except NoData:
+            return []
+
+    return reader.memo((kind, "level-month", *prefix, month), read)
 
 
 def prepared_spc(reader: Reader, key: tuple[Any, ...]) -> SpcView | None:

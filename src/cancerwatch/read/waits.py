@@ -18,7 +18,7 @@ from datetime import date
 
 from cancerwatch.errors import NoData, UnknownOrg
 from cancerwatch.read.context import Reader
-from cancerwatch.read.prepared import prepared_month_rows
+from cancerwatch.read.prepared import level_month_rows
 from cancerwatch.read.succession import combined_note, predecessor_months
 from cancerwatch.wait_queries import LONG_WAIT_DAYS, WaitQuery, wait_distribution
 
@@ -47,17 +47,8 @@ def level_month_waits(reader: Reader, standard: str, level: str, month: date) ->
     rows of :func:`wait_distribution` asked for that organisation (its shares are of its own
     patients)."""
 
-    def compute() -> list[dict]:
-        if reader.prepared:
-            found = prepared_month_rows(reader, "waits", (standard, level), month.isoformat())
-            if found is not None:
-                return found
-        try:
-            return wait_distribution(reader.con, WaitQuery(standard, level, None, "month", False, month, month))
-        except NoData:
-            return []
-
-    return reader.memo(("waits-level", standard, level, month), compute)
+    query = WaitQuery(standard, level, None, "month", False, month, month)
+    return level_month_rows(reader, "waits", (standard, level), month, lambda: wait_distribution(reader.con, query))
 
 
 def org_month_waits(reader: Reader, standard: str, level: str, code: str, month: date) -> list[dict]:

@@ -69,7 +69,7 @@ def lookup(con: duckdb.DuckDBPyConnection, kind: str, key: str) -> str | None:
         return None
     if row is None or row[0] != data_version(con):
         return None
-    return zlib.decompress(row[1]).decode()
+    return decoded(row[1])
 
 
 def payloads(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], bytes]:

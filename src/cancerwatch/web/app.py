@@ -83,9 +83,9 @@ def ready_first_visit(state: AppState) -> bool:
     Compiles every page template; asking whether views are prepared also binds a query parameter,
     which DuckDB pays for once per process (it imports pandas then, close to a second on a busy
     machine), Ibis's DuckDB backend is loaded, the report charts' first drawing is done and the map's
-    boundaries are simplified. When
-    the views are prepared at load time (``cancerwatch.read.preparation``) the server then reads
-    the common ones into memory before serving (:func:`warm_cache`)."""
+    boundaries are simplified. When the views are prepared at load time
+    (``cancerwatch.read.preparation``) the server then reads the common ones into memory before
+    serving (:func:`warm_cache`)."""
     compile_templates()
     charts.warm()
     boundary_codes(DEFAULT_BOUNDARIES)  # the map's simplified boundaries, built once per process
@@ -146,7 +146,7 @@ def create_app(
     app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, script_hashes=template_script_hashes())
     # Outermost: a 304 carries no new Content-Security-Policy, so the browser keeps the stored
-    # page's policy, whose script nonce matches the stored body.
+    # page's policy.
     app.add_middleware(ETagMiddleware, state=state)
     install_error_handlers(app, error_page)
     install_openapi(app)

@@ -12,7 +12,7 @@ public site): browsers keep them and revalidate each time. Sign-in and upload pa
 per-visit form tokens, and static files (which have their own validators) are left alone.
 
 A 304 carries only the tag and ``Cache-Control``: the browser keeps the stored page's other
-headers, including its Content-Security-Policy, whose script nonce matches the stored body.
+headers, including its Content-Security-Policy.
 """
 
 from __future__ import annotations

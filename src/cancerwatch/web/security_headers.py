@@ -42,11 +42,10 @@ HEADERS = {
 STATIC_PREFIXES = ("/static/", "/assets/")
 
 
-def content_security_policy(script_hashes: Iterable[str] = (), nonce: str | None = None) -> str:
-    """The policy, allowing also the inline scripts with these ``sha256-…`` hashes or this nonce."""
+def content_security_policy(script_hashes: Iterable[str] = ()) -> str:
+    """The policy, allowing also the inline scripts with these ``sha256-…`` hashes."""
     policy = dict(POLICY)
-    allowed = [*script_hashes, *([f"nonce-{nonce}"] if nonce else [])]
-    extra = " ".join(f"'{h}'" for h in allowed)
+    extra = " ".join(f"'{h}'" for h in script_hashes)
     if extra:
         policy["script-src"] = f"{policy['script-src']} {extra}"
     return "; ".join(f"{k} {v}" for k, v in policy.items())
