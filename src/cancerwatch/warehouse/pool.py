@@ -203,6 +203,18 @@ class Warehouse:
                 self._con.close()
                 self._con = None
 
+    @contextmanager
+    def memo_checkpoint(self) -> Iterator[None]:
+        """On leaving, forget what the memo gained inside (a rehearsal leaves no figures behind)."""
+        with self._cache_lock:
+            before = set(self._cache)
+        try:
+            yield
+        finally:
+            with self._cache_lock:
+                for key in [k for k in self._cache if k not in before]:
+                    del self._cache[key]
+
     def memo(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
         """``compute()`` once per version of the data and key (least recently used evicted).
 

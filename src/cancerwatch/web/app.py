@@ -42,6 +42,7 @@ from cancerwatch.web.auth import SessionStore, SignInLimiter, check_token_length
 from cancerwatch.web.geo import DEFAULT_BOUNDARIES, boundary_codes
 from cancerwatch.web.http_cache import ETagMiddleware
 from cancerwatch.web.pages import error_page, template_script_hashes, templates
+from cancerwatch.web.rehearsal import rehearsal_paths, rehearse
 from cancerwatch.web.response_cache import ResponseCacheMiddleware, ResponseStore
 from cancerwatch.web.routes import assets, data_page, league, map_page, org, overview, report, search, upload
 from cancerwatch.web.security_headers import SecurityHeadersMiddleware, content_security_policy, inline_script_hashes
@@ -59,6 +60,20 @@ def warm_cache(state: AppState) -> None:
             hold_common_views(state.reader(con))
     except Exception:
         log.exception("warming the cache failed")
+
+
+async def rehearse_pages(app: FastAPI, state: AppState) -> None:
+    """One request of every page type (``web.rehearsal``), forgetting the figures and answers it
+    computed; failures are logged, never raised."""
+    try:
+        with state.warehouse.memo_checkpoint():
+            with state.warehouse.reader() as con:
+                paths = rehearsal_paths(state.reader(con))
+            await rehearse(app, paths)
+    except Exception:
+        log.exception("rehearsing the pages failed")
+    finally:
+        app.state.responses.clear()
 
 
 def compile_templates() -> int:
@@ -112,6 +127,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if warm and ready_first_visit(state):
             warm_cache(state)  # prepared at load: decoding them takes about a second, before serving
+            await rehearse_pages(app, state)
             # The decoded views are millions of long-lived objects: move them out of the cyclic
             # collector's generations, so that a full collection does not scan them during a
             # request (tens to hundreds of milliseconds; Python documentation, gc.freeze).

@@ -74,6 +74,11 @@ class ResponseStore:
                 _, dropped = self._items.popitem(last=False)
                 self._bytes -= len(dropped.body)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
     def __len__(self) -> int:
         return len(self._items)
 
