@@ -304,8 +304,41 @@ def test_a_run_chart_when_spc_is_not_available():
     assert view.trial_limits and "between May 2023 and July 2023" in (view.gap_note or "")
     assert not spc_or_note("fds", [{**r, "performance": None} for r in rows]).available
     points = [{"period_start": r["period_start"], "value": 0.7, "target": 0.75, "rebase_group": 0} for r in rows]
-    svg = charts.spc_chart(points, available=False, chart_id="t", year_start=FY_START, year_end=date(2024, 3, 1))
-    assert svg.startswith("<svg")
+    chart = charts.spc_chart(
+        points, available=False, chart_id="t", year_start=FY_START, year_end=date(2024, 3, 1), title="Run chart"
+    )
+    assert chart.svg.startswith("<svg") and "<title>Run chart</title>" in chart.svg
+
+
+def test_a_chart_is_drawn_once(monkeypatch):
+    """Each chart is drawn once: its tight box is measured without a drawing of its own."""
+    from matplotlib.figure import Figure
+
+    drawn = []
+    draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: drawn.append(renderer) or draw(self, renderer))
+    points = [{"period_start": f"2024-{m:02d}-01", "value": 0.7, "target": 0.75, "rebase_group": 0} for m in (4, 5, 6)]
+    chart = charts.spc_chart(points, available=False, chart_id="once", year_start=FY_START, year_end=FY_END)
+    assert len(drawn) == 1 and 'viewBox="0 0 ' in chart.svg
+
+
+def test_charts_are_named_and_print_as_images(built):
+    """Every chart carries its title (``role="img"``); the document to print has the same charts
+    as images with that title as alternative text, and the same figures."""
+    import base64
+    import html as html_lib
+
+    rpt, html = built[ALLIANCE]
+    inline = re.findall(r'<svg[^>]*class="chart"[^>]*role="img"><title>([^<]+)</title>', html)
+    assert len(inline) == 2 * len(rpt.headline) + len(rpt.legacy)
+    assert all(rpt.org.name in t for t in inline[: len(rpt.headline)])
+    printed = render_html(rpt, pdf=True)
+    assert 'class="chart" role="img"' not in printed
+    images = re.findall(r'<img class="chart" alt="([^"]+)" src="data:image/svg\+xml;base64,([^"]+)">', printed)
+    assert [html_lib.unescape(alt) for alt, _ in images] == [html_lib.unescape(t) for t in inline]
+    svgs = re.findall(r'<svg[^>]*class="chart".*?</svg>', html, re.S)
+    assert [base64.b64decode(data).decode().rstrip() for _, data in images] == svgs  # drawn once, shown twice
+    assert cells_of(printed) == cells_of(html)
 
 
 def _early_rows():
@@ -574,10 +607,24 @@ def test_pdf_is_tagged_and_every_page_has_content(built):
     """PDF/UA-1: a structure tree, marked content and the document language; no near-empty page."""
     import pypdf
 
-    pdf = html_to_pdf(built[ALLIANCE][1])
+    rpt = built[ALLIANCE][0]
+    pdf = html_to_pdf(render_html(rpt, pdf=True))  # as the web and the CLI print it
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"])
+    figures = []
+    pending = [root["/StructTreeRoot"]]
+    while pending:
+        node = pending.pop().get_object()
+        if not isinstance(node, pypdf.generic.DictionaryObject):  # a marked-content id
+            continue
+        if node.get("/S") == "/Figure":
+            figures.append(node)
+        kids = node.get("/K", [])
+        pending.extend(k for k in (kids if isinstance(kids, list) else [kids]) if hasattr(k, "get_object"))
+    charts_drawn = 2 * len(rpt.headline) + len(rpt.legacy)
+    named = [str(f["/Alt"]) for f in figures if "/Alt" in f]
+    assert len([a for a in named if "chart" in a or "plot" in a]) == charts_drawn  # every chart has its alt text
     assert root["/Lang"] == "en-GB"
     assert reader.metadata.title.startswith("Cancer waiting times: annual progress report 2024/25")
     texts = [page.extract_text() for page in reader.pages]

@@ -98,6 +98,11 @@ def encode_level_months(kind: str, prefix: tuple[Any, ...], rows: list[dict]) ->
     yield kind, key_text((*prefix, "months")), json.dumps(kept)
 
 
+def has_level_months(reader: Reader, kind: str, prefix: tuple[Any, ...]) -> bool:
+    """True when a level's rows were prepared month by month (:func:`encode_level_months`)."""
+    return reader.prepared and lookup(reader, kind, key_text((*prefix, "months"))) is not None
+
+
 def prepared_month_rows(reader: Reader, kind: str, prefix: tuple[Any, ...], month: str) -> list[dict] | None:
     """The prepared rows of one level and ``month`` (ISO date), [] when that level has none that
     month, None when nothing was prepared for it."""

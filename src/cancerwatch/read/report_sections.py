@@ -21,7 +21,7 @@ from cancerwatch.periods import add_months, fy_label
 from cancerwatch.read.context import Reader
 from cancerwatch.read.data import quarantine
 from cancerwatch.read.escalation import escalation_table
-from cancerwatch.read.waits import wait_table
+from cancerwatch.read.waits import prepared_wait_rows, wait_table
 from cancerwatch.variation import ASSURANCE_TEXT, VARIATION_TEXT
 from cancerwatch.wait_queries import LONG_WAIT_DAYS, WaitQuery
 from cancerwatch.warehouse.organisations import Organisation
@@ -110,7 +110,8 @@ def board_words(summary: str) -> str:
 def waits_section(reader: Reader, org: Organisation, start: date, end: date) -> dict:
     """The 62-day wait distribution of the year (NHS England's published day bands, summed over
     the months), the number treated after day 104, and the previous year over the months both
-    years have (the bands are published from October 2023)."""
+    years have (the bands are published from October 2023). Read from the month-by-month rows
+    prepared at load time when there are any, else queried."""
     query = WaitQuery(
         "62d",
         level=org.level,
@@ -120,10 +121,12 @@ def waits_section(reader: Reader, org: Organisation, start: date, end: date) -> 
         date_to=end,
         basis=None if org.level == "national" else org.basis,
     )
-    try:
-        rows = wait_table(reader, query).rows
-    except (NoData, UnknownOrg):
-        rows = []
+    rows = prepared_wait_rows(reader, query)
+    if rows is None:
+        try:
+            rows = wait_table(reader, query).rows
+        except (NoData, UnknownOrg):
+            rows = []
     this_fy = [r for r in rows if r["period_start"] >= start.isoformat()]
     if not this_fy:
         return {

@@ -16,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
+from cancerwatch.catalogue.organisations import default_basis
 from cancerwatch.errors import NoData, UnknownOrg
+from cancerwatch.periods import months_between
 from cancerwatch.read.context import Reader
-from cancerwatch.read.prepared import level_month_rows
+from cancerwatch.read.prepared import has_level_months, level_month_rows
 from cancerwatch.read.succession import combined_note, predecessor_months
 from cancerwatch.wait_queries import LONG_WAIT_DAYS, WaitQuery, wait_distribution
 
@@ -60,6 +62,36 @@ def org_month_waits(reader: Reader, standard: str, level: str, code: str, month:
         return [r for r in level_month_waits(reader, standard, level, month) if r["org_code"] == q.org]
 
     if level != "alliance" or not predecessor_months(code):
+        return own(query)
+    try:
+        return _with_predecessors(reader, query, own)
+    except (NoData, UnknownOrg):
+        return []
+
+
+def prepared_wait_rows(reader: Reader, query: WaitQuery) -> list[dict] | None:
+    """The rows :func:`wait_table` gives for a monthly ``query`` of one organisation (or of the
+    national level) from ``date_from`` to ``date_to``, read month by month from the rows prepared
+    at load time (:func:`level_month_waits`); None when they were not prepared or the query is of
+    another kind (by route, another basis, not monthly, no dates)."""
+    if (
+        query.period != "month"
+        or query.by_route
+        or query.date_from is None
+        or query.date_to is None
+        or (query.org is None) != (query.level == "national")
+        or query.basis not in (None, default_basis(query.level))
+        or not has_level_months(reader, "waits", (query.standard, query.level))
+    ):
+        return None
+    months = months_between(query.date_from, query.date_to)
+    query = replace(query, org=query.org.upper() if query.org else None)
+
+    def own(q: WaitQuery) -> list[dict]:
+        rows = (r for m in months for r in level_month_waits(reader, q.standard, q.level, m))
+        return [r for r in rows if q.org is None or r["org_code"] == q.org]
+
+    if query.level != "alliance" or query.org is None or not predecessor_months(query.org):
         return own(query)
     try:
         return _with_predecessors(reader, query, own)

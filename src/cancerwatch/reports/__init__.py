@@ -9,11 +9,14 @@ draws the charts (``charts.py``) and fills the Jinja2 template (``templates/repo
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from cancerwatch.catalogue.standards import source_text
@@ -23,6 +26,9 @@ from cancerwatch.read.context import Reader
 from cancerwatch.read.disclosure import Disclosure
 from cancerwatch.read.report import AnnualReport, annual_report
 from cancerwatch.read.report_summary import GROUPS
+
+if TYPE_CHECKING:
+    from cancerwatch.reports.charts import Chart
 
 __all__ = ["AnnualReport", "build_report", "render_html", "write_report"]
 
@@ -60,7 +66,9 @@ def month_name(iso: str | date | None, fmt: str = "%B %Y") -> str:
     return d.strftime(fmt)
 
 
-def _environment() -> Environment:
+@functools.cache
+def environment() -> Environment:
+    """The report's Jinja environment (one per process: it keeps the compiled template)."""
     env = Environment(
         loader=PackageLoader("cancerwatch.reports", "templates"),
         autoescape=select_autoescape(["html"]),
@@ -68,8 +76,13 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(pct=pct, count=count, points=points, month_name=month_name)
-    env.globals.update(source_text=source_text)
+    env.globals.update(source_text=source_text, chart=_chart)
     return env
+
+
+def warm() -> None:
+    """Compile the report's template (a fraction of a second), as a server does before its first report."""
+    environment().get_template("report.html")
 
 
 def build_report(
@@ -90,11 +103,13 @@ def build_report(
 
 
 def _charts(report: AnnualReport) -> None:
-    """Draw every chart of the report as embedded SVG."""
+    """Draw every chart of the report (once: a report rendered again keeps its charts)."""
     from cancerwatch.reports import charts
 
     year, org = report.year, report.org
     for rep in report.headline + report.legacy:
+        if hasattr(rep, "spc_svg"):
+            continue
         if rep.spc.available:
             points = rep.chart_points
         else:
@@ -108,40 +123,56 @@ def _charts(report: AnnualReport) -> None:
                 for r in rep.series
                 if r["performance"] is not None
             ]
-        rep.spc_svg = None  # type: ignore[attr-defined]
+        name = rep.standard.short_name
+        spc_svg = None
         if points:
-            rep.spc_svg = Markup(  # type: ignore[attr-defined]
-                charts.spc_chart(
-                    points,
-                    available=rep.spc.available,
-                    chart_id=f"spc-{rep.id}",
-                    year_start=year["start"],
-                    year_end=year["end"],
-                    small=rep.id not in ("fds", "31d", "62d"),
-                )
+            first, last = (month_name(points[i]["period_start"]) for i in (0, -1))
+            kind = "Statistical process control (XmR) chart" if rep.spc.available else "Run chart"
+            spc_svg = charts.spc_chart(
+                points,
+                available=rep.spc.available,
+                chart_id=f"spc-{rep.id}",
+                year_start=year["start"],
+                year_end=year["end"],
+                small=rep.id not in ("fds", "31d", "62d"),
+                title=f"{kind} of {name}, monthly performance of {org.name}, {first} to {last}",
             )
-        rep.funnel_svg = None  # type: ignore[attr-defined]
+        funnel_svg = None
         if rep.funnel is not None and rep.funnel.available:
-            rep.funnel_svg = Markup(  # type: ignore[attr-defined]
-                charts.funnel_chart(
-                    rep.funnel,
-                    chart_id=f"funnel-{rep.id}",
-                    highlight=None if org.level == "national" else org.code,
-                    peer_label=report.peer_label.capitalize()
-                    if org.level == "national"
-                    else f"Other {report.peer_label}",
-                )
+            funnel_svg = charts.funnel_chart(
+                rep.funnel,
+                chart_id=f"funnel-{rep.id}",
+                highlight=None if org.level == "national" else org.code,
+                peer_label=report.peer_label.capitalize() if org.level == "national" else f"Other {report.peer_label}",
+                title=f"Funnel plot of {name} performance against patients, {year['label']}, "
+                f"every one of the {report.peer_label}",
             )
+        rep.funnel_svg = funnel_svg  # type: ignore[attr-defined]
+        rep.spc_svg = spc_svg  # type: ignore[attr-defined]
 
 
-def render_html(report: AnnualReport, *, json_url: str | None = None) -> str:
+@pass_context
+def _chart(context: Context, chart: Chart | None) -> Markup:
+    """A chart inline (``<svg>``), or as an ``<img>`` when rendering for the PDF."""
+    if chart is None:
+        return Markup("")
+    return chart.image() if context.get("charts_as_images") else Markup(chart)
+
+
+def render_html(report: AnnualReport, *, json_url: str | None = None, pdf: bool = False) -> str:
     """The report as one self-contained HTML document (charts are inline SVG).
 
-    ``json_url``: the report's JSON alternate, advertised in the head (on the web).
+    ``json_url``: the report's JSON alternate, advertised in the head (on the web). ``pdf``: the
+    document to print (``pdf.html_to_pdf``): the same, with each chart's SVG as an ``<img>``
+    with its alternative text, which WeasyPrint lays out in a fraction of the time.
     """
     _charts(report)
     context = {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
-    return _environment().get_template("report.html").render(**context, json_url=json_url, summary_groups=GROUPS)
+    return (
+        environment()
+        .get_template("report.html")
+        .render(**context, json_url=json_url, summary_groups=GROUPS, charts_as_images=pdf)
+    )
 
 
 def write_report(
@@ -159,7 +190,7 @@ def write_report(
     if suffix not in (".html", ".htm", ".pdf"):
         raise UsageError(f"--out {out.name!r}: the report is written as .html or .pdf")
     report = build_report(con, org, year, public=public, level=level, settings=settings)
-    html = render_html(report)
+    html = render_html(report, pdf=suffix == ".pdf")
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".pdf":
         from cancerwatch.reports.pdf import write_pdf

@@ -10,14 +10,22 @@
 Colours come from the one palette of SPC and funnel charts (:mod:`cancerwatch.read.palette`),
 shared with the web's Plotly figures.
 
-Each function returns an ``<svg>`` element (no XML prologue) ready to embed in the HTML; ids
-inside each SVG are salted with the chart id so several charts can share a page.
+Each function returns a :class:`Chart`: an ``<svg>`` element (no XML prologue) ready to embed in
+the HTML, named by its ``<title>`` (``role="img"``), or the same SVG as an ``<img>`` with that
+title as its alternative text (the PDF's form: WeasyPrint lays an image out faster than inline
+SVG, whose every node it would style as part of the page). Ids inside each SVG are salted with the
+chart id so several charts can share a page.
+
+Each chart is drawn once: its tight bounding box is measured before the drawing and passed to
+``savefig`` (``bbox_inches="tight"`` would draw the figure twice, once to measure it).
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -25,8 +33,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from markupsafe import Markup, escape
 from matplotlib import dates as mdates
 from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
@@ -59,14 +69,46 @@ def _percent_axis(ax: object, bins: int = 6) -> None:
     ax.yaxis.set_major_formatter(PERCENT)  # type: ignore[attr-defined]
 
 
-def _svg(fig: Figure, chart_id: str) -> str:
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its SVG (with a ``<title>``) and that title, the chart's alternative text."""
+
+    svg: str
+    title: str
+
+    def __html__(self) -> str:
+        """Inline in the HTML (Jinja and MarkupSafe call this)."""
+        return self.svg
+
+    def __str__(self) -> str:
+        return self.svg
+
+    def image(self) -> Markup:
+        """The same SVG as an ``<img>`` (a ``data:`` URI) with the title as its ``alt`` text."""
+        data = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        return Markup('<img class="chart" alt="{}" src="data:image/svg+xml;base64,{}">').format(self.title, data)
+
+
+PAD_INCHES = 0.1
+"""Space around the tight bounding box (matplotlib's ``savefig.pad_inches``)."""
+
+
+def _svg(fig: Figure, chart_id: str, title: str) -> Chart:
     buf = io.StringIO()
     with rc_context({**RC, "svg.hashsalt": chart_id}):
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+        # the tight box measured without drawing (matplotlib's "tight" draws the figure once more for it)
+        bbox = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer()).padded(PAD_INCHES)
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches=bbox)
     text = buf.getvalue()
     text = text[text.index("<svg") :]
-    # scale with the page: drop the fixed size in points, keep the viewBox
-    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 class="chart"', text, count=1)
+    # scale with the page: drop the fixed size in points, keep the viewBox; name the chart
+    svg = re.sub(
+        r'<svg([^>]*?) width="[^"]*" height="[^"]*"([^>]*)>',
+        lambda m: f'<svg{m[1]} class="chart"{m[2]} role="img"><title>{escape(title)}</title>',
+        text,
+        count=1,
+    )
+    return Chart(svg, title)
 
 
 def warm() -> None:
@@ -74,7 +116,7 @@ def warm() -> None:
     (over a second), which a server does before its first report rather than during it."""
     fig = _figure(1, 1)
     fig.add_subplot().plot([0, 1], [0, 1])
-    _svg(fig, "warm")
+    _svg(fig, "warm", "warm")
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -122,9 +164,10 @@ def spc_chart(
     year_start: date,
     year_end: date,
     small: bool = False,
-) -> str:
+    title: str = "Monthly performance",
+) -> Chart:
     """An XmR chart of ``points`` (SPC points, or when ``available`` is false the plain monthly values
-    ``period_start``, ``value``, ``target``: a run chart) as an SVG string."""
+    ``period_start``, ``value``, ``target``: a run chart), named ``title``."""
     points = [
         {**p, "period_start": _day(p["period_start"]), "point_type": p.get("point_type") or "common_cause"}
         for p in points
@@ -169,12 +212,19 @@ def spc_chart(
                 frameon=False,
                 fontsize=7.5,
             )
-        svg = _svg(fig, chart_id)
-    return svg
+        chart = _svg(fig, chart_id, title)
+    return chart
 
 
-def funnel_chart(view: FunnelView, *, chart_id: str, highlight: str | None, peer_label: str) -> str:
-    """Funnel plot as an SVG string; ``highlight`` is the organisation drawn in the highlight colour."""
+def funnel_chart(
+    view: FunnelView,
+    *,
+    chart_id: str,
+    highlight: str | None,
+    peer_label: str,
+    title: str = "Funnel plot of performance against patients",
+) -> Chart:
+    """Funnel plot named ``title``; ``highlight`` is the organisation drawn in the highlight colour."""
     with rc_context(RC):
         fig = _figure(7.2, 2.5)
         ax = fig.add_subplot()
@@ -230,5 +280,5 @@ def funnel_chart(view: FunnelView, *, chart_id: str, highlight: str | None, peer
             ax.set_ylim(max(0.0, min(ys) - pad), min(1.0, max(ys) + pad))
             ax.set_xlim(min(r["denominator"] for r in shown) * 0.7, max(r["denominator"] for r in shown) * 1.3)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, frameon=False, fontsize=7.5)
-        svg = _svg(fig, chart_id)
-    return svg
+        chart = _svg(fig, chart_id, title)
+    return chart

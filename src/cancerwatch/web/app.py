@@ -27,14 +27,14 @@ from jinja2 import meta
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cancerwatch import __version__
+from cancerwatch import __version__, reports
 from cancerwatch.api.errors import install_error_handlers
 from cancerwatch.api.main import api_router
 from cancerwatch.api.openapi_doc import install_openapi
 from cancerwatch.config import Settings, load_settings
 from cancerwatch.http import AppState
 from cancerwatch.read.common_views import hold_common_views
-from cancerwatch.reports import charts
+from cancerwatch.reports import charts, pdf
 from cancerwatch.warehouse.connect import ibis_backend
 from cancerwatch.warehouse.pool import Warehouse
 from cancerwatch.warehouse.prepared import has_prepared
@@ -97,12 +97,15 @@ def ready_first_visit(state: AppState) -> bool:
 
     Compiles every page template; asking whether views are prepared also binds a query parameter,
     which DuckDB pays for once per process (it imports pandas then, close to a second on a busy
-    machine), Ibis's DuckDB backend is loaded, the report charts' first drawing is done and the map's
+    machine), Ibis's DuckDB backend is loaded, the report charts' first drawing is done, the report
+    template compiled, WeasyPrint imported and its first page printed, and the map's
     boundaries are simplified. When the views are prepared at load time
     (``cancerwatch.read.preparation``) the server then reads the common ones into memory before
     serving (:func:`warm_cache`)."""
     compile_templates()
     charts.warm()
+    reports.warm()
+    pdf.warm()
     boundary_codes(DEFAULT_BOUNDARIES)  # the map's simplified boundaries, built once per process
     with state.warehouse.reader() as con:
         ibis_backend(con)  # loads Ibis's DuckDB backend (and pandas) once, before the first visitor

@@ -5,7 +5,8 @@ pathways only for a signed-in viewer (never on the public site), as the JSON API
 
 The built HTML and PDF are kept per organisation, year, viewer (its disclosure policy) and
 warehouse version (the server's result memo), so a second request is answered at once and a
-load makes them be built afresh. A PDF is drawn in a background thread: when it is not ready
+load makes them be built afresh. A PDF is printed from the same report, its charts as images
+(``render_html(pdf=True)``), in a background thread: when it is not ready
 within a second the answer is a "Preparing the PDF" page (202) that checks again every two
 seconds and gets the download once it is ready.
 """
@@ -67,17 +68,21 @@ def report_page(
         return HTMLResponse(html)
     from cancerwatch.reports import pdf
 
-    job = reader.memo(("report-pdf", *key), lambda: PDF_JOBS.submit(pdf.html_to_pdf, html))
+    built = reader.memo(("report", *key), report)  # its charts drawn for the HTML above
+
+    def print_pdf() -> bytes:
+        return pdf.html_to_pdf(render_html(built, pdf=True))
+
+    job = reader.memo(("report-pdf", *key), lambda: PDF_JOBS.submit(print_pdf))
     try:
         document = job.result(timeout=PDF_WAIT_S)
     except NotReady:
-        report_view = reader.memo(("report", *key), report)
         return render(
             request,
             "report_progress.html",
             status_code=202,
             page_title="Preparing the PDF",
-            name=report_view.org.name,
+            name=built.org.name,
             year=year,
             refresh=REFRESH_S,
             html_url=f"{stem}.html?year={year}",
