@@ -631,3 +631,22 @@ def test_pdf_is_tagged_and_every_page_has_content(built):
     assert 12 <= len(texts) <= 20
     thin = [(i + 1, len(t)) for i, t in enumerate(texts) if len(t) < 400]
     assert not thin, thin  # a page with a chart and its caption holds over 400 characters
+
+
+def test_charts_drawn_in_the_workers_are_the_charts_drawn_here(warehouse):
+    """With the chart workers started (as ``serve`` does), a report's charts go to the workers and
+    its HTML is byte for byte the HTML drawn in this process."""
+    from cancerwatch.reports import chart_workers
+
+    serial = render_html(build_report(warehouse, ALLIANCE, YEAR))
+    assert chart_workers.start(2) == 2
+    try:
+        pool = chart_workers._pool
+        submitted: list[str] = []
+        submit = pool.submit
+        pool.submit = lambda fn, *args, **kwargs: submitted.append(fn.__name__) or submit(fn, *args, **kwargs)
+        assert render_html(build_report(warehouse, ALLIANCE, YEAR)) == serial
+    finally:
+        chart_workers.stop()
+    assert {"spc_chart", "funnel_chart"} <= set(submitted)
+    assert chart_workers.start(1) == 0  # one core: drawn here

@@ -3,7 +3,8 @@
 ``hold_common_views`` reads, through the functions the pages call, each headline standard's
 monthly rows at every level (and by route), the SPC of England, every region and every Alliance
 (the home page's matrix), every level's latest funnel, the wait bands and DM01 rows of every
-level's latest month and the home page's digest. On a warehouse with views prepared at load time
+level's latest month, the home page's digest and every level's escalation table (each annual
+report reads its organisation's line from its level's). On a warehouse with views prepared at load time
 (:mod:`.preparation`) this only decodes the prepared payloads into the reader's memo (one to three
 seconds for the bundled data); otherwise it computes them.
 """
@@ -13,16 +14,19 @@ from __future__ import annotations
 import contextlib
 from datetime import date
 
-from cancerwatch.catalogue.organisations import LEVELS, UNMAPPED_CODE
+from cancerwatch.accountability.escalation import rules
+from cancerwatch.catalogue.organisations import LEVELS, UNMAPPED_CODE, default_basis
 from cancerwatch.catalogue.standards import headline_standards
 from cancerwatch.diagnostics_queries import LEVELS as DIAGNOSTICS_LEVELS
 from cancerwatch.errors import CancerwatchError
 from cancerwatch.read.changes import HOME_LEVELS, changes
 from cancerwatch.read.context import Reader
 from cancerwatch.read.diagnostics import level_month_diagnostics
+from cancerwatch.read.escalation import escalation_table
 from cancerwatch.read.figures import funnel_for, level_rows, period_starts, spc_for
 from cancerwatch.read.org_panels import WAIT_STANDARDS
 from cancerwatch.read.overview import MATRIX_LEVELS
+from cancerwatch.read.report_sections import ENGLAND_ESCALATION
 from cancerwatch.read.waits import level_month_waits
 
 
@@ -50,3 +54,18 @@ def hold_common_views(reader: Reader) -> None:
             level_month_diagnostics(reader, level, month)
     with contextlib.suppress(CancerwatchError):
         changes(reader, levels=HOME_LEVELS)
+    hold_escalation(reader)
+
+
+ESCALATION_VIEWS = (*((level, default_basis(level)) for level in LEVELS if level != "national"), *ENGLAND_ESCALATION)
+"""Each level's escalation on the basis its organisations' reports judge it, and England's report's."""
+
+
+def hold_escalation(reader: Reader) -> None:
+    """Every escalation rule for every headline standard at every level: the table of a level
+    that every organisation's annual report (and England's) reads its own line from."""
+    for sid in headline_standards():
+        for rule_id in rules():
+            for level, basis in ESCALATION_VIEWS:
+                with contextlib.suppress(CancerwatchError):
+                    escalation_table(reader, sid, level, rule_id, basis=basis, include_all=True)

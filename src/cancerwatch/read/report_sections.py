@@ -39,12 +39,15 @@ NOT_SHOWN = {
 }
 
 
+ENGLAND_ESCALATION: tuple[tuple[str, str | None], ...] = (("alliance", None), ("provider", None))
+"""The levels (and bases) England's report lists escalated organisations at."""
+
+
 def escalation_section(reader: Reader, org: Organisation, standard_ids: list[str]) -> list[dict]:
     """Every escalation rule for every headline standard, on the latest loaded data.
 
     For an organisation: whether each rule fires for it. For England: the Alliances it fires for
     and how many providers."""
-    levels = ("alliance", "provider") if org.level == "national" else (org.level,)
     out = []
     for sid in standard_ids:
         for rule in rules().values():
@@ -54,16 +57,10 @@ def escalation_section(reader: Reader, org: Organisation, standard_ids: list[str
                 "rule": rule.description,
                 "rule_id": rule.id,
             }
-            for level in levels:
+            views = ENGLAND_ESCALATION if org.level == "national" else ((org.level, org.basis),)
+            for level, basis in views:
                 try:
-                    found = escalation_table(
-                        reader,
-                        sid,
-                        level,
-                        rule.id,
-                        basis=None if org.level == "national" else org.basis,
-                        include_all=True,
-                    ).items
+                    found = escalation_table(reader, sid, level, rule.id, basis=basis, include_all=True).items
                 except CancerwatchError as exc:
                     item.update(status="not evaluated", detail=str(exc) or type(exc).__name__)
                     break

@@ -103,10 +103,13 @@ def build_report(
 
 
 def _charts(report: AnnualReport) -> None:
-    """Draw every chart of the report (once: a report rendered again keeps its charts)."""
-    from cancerwatch.reports import charts
+    """Draw every chart of the report (once: a report rendered again keeps its charts), side by
+    side in the chart workers when a server has started them (:mod:`.chart_workers`)."""
+    from cancerwatch.reports import chart_workers, charts
 
     year, org = report.year, report.org
+    jobs: list[chart_workers.Job] = []
+    slots: list[tuple[object, str]] = []
     for rep in report.headline + report.legacy:
         if hasattr(rep, "spc_svg"):
             continue
@@ -124,31 +127,44 @@ def _charts(report: AnnualReport) -> None:
                 if r["performance"] is not None
             ]
         name = rep.standard.short_name
-        spc_svg = None
+        rep.spc_svg = rep.funnel_svg = None  # type: ignore[attr-defined]
         if points:
             first, last = (month_name(points[i]["period_start"]) for i in (0, -1))
             kind = "Statistical process control (XmR) chart" if rep.spc.available else "Run chart"
-            spc_svg = charts.spc_chart(
-                points,
-                available=rep.spc.available,
-                chart_id=f"spc-{rep.id}",
-                year_start=year["start"],
-                year_end=year["end"],
-                small=rep.id not in ("fds", "31d", "62d"),
-                title=f"{kind} of {name}, monthly performance of {org.name}, {first} to {last}",
+            slots.append((rep, "spc_svg"))
+            jobs.append(
+                (
+                    charts.spc_chart,
+                    {
+                        "points": points,
+                        "available": rep.spc.available,
+                        "chart_id": f"spc-{rep.id}",
+                        "year_start": year["start"],
+                        "year_end": year["end"],
+                        "small": rep.id not in ("fds", "31d", "62d"),
+                        "title": f"{kind} of {name}, monthly performance of {org.name}, {first} to {last}",
+                    },
+                )
             )
-        funnel_svg = None
         if rep.funnel is not None and rep.funnel.available:
-            funnel_svg = charts.funnel_chart(
-                rep.funnel,
-                chart_id=f"funnel-{rep.id}",
-                highlight=None if org.level == "national" else org.code,
-                peer_label=report.peer_label.capitalize() if org.level == "national" else f"Other {report.peer_label}",
-                title=f"Funnel plot of {name} performance against patients, {year['label']}, "
-                f"every one of the {report.peer_label}",
+            slots.append((rep, "funnel_svg"))
+            jobs.append(
+                (
+                    charts.funnel_chart,
+                    {
+                        "view": rep.funnel,
+                        "chart_id": f"funnel-{rep.id}",
+                        "highlight": None if org.level == "national" else org.code,
+                        "peer_label": report.peer_label.capitalize()
+                        if org.level == "national"
+                        else f"Other {report.peer_label}",
+                        "title": f"Funnel plot of {name} performance against patients, {year['label']}, "
+                        f"every one of the {report.peer_label}",
+                    },
+                )
             )
-        rep.funnel_svg = funnel_svg  # type: ignore[attr-defined]
-        rep.spc_svg = spc_svg  # type: ignore[attr-defined]
+    for (owner, attribute), chart in zip(slots, chart_workers.draw(jobs), strict=True):
+        setattr(owner, attribute, chart)
 
 
 @pass_context
