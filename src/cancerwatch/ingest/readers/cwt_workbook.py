@@ -306,16 +306,18 @@ def _check_and_convert(
         except Bad as bad:
             column, reason = bad.column, bad.reason
         parsed.rejections.append(Rejection(n, column, reason, raw, part.sheet))
-    con.execute("CREATE OR REPLACE TEMP TABLE kept AS SELECT * FROM checked WHERE ok AND NOT is_england")
     for k, n, first in con.execute(
-        "SELECT part, __row, first_row FROM kept WHERE __row <> first_row ORDER BY 1, 2"
+        "SELECT part, __row, first_row FROM checked WHERE ok AND NOT is_england AND __row <> first_row ORDER BY 1, 2"
     ).fetchall():
         part = book.parts[k]
         _, raw = _raw_row(part, n)
         parsed.rejections.append(
             Rejection(n, None, f"duplicate of row {first} (same organisation and breakdown)", raw, part.sheet)
         )
-    con.execute("DELETE FROM kept WHERE __row <> first_row")
+    # the rows kept: a view, not a copy (each read below filters the checked rows again, which is cheaper)
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW kept AS SELECT * FROM checked WHERE ok AND NOT is_england AND __row = first_row"
+    )
     _check_england(con, book, file)
     parsed.names.update(
         dict(con.execute("SELECT code, any_value(name) FROM kept WHERE name <> '' GROUP BY code").fetchall())
