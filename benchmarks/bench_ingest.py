@@ -1,12 +1,23 @@
 """Ingest benchmark: loading everything bundled, against pandas + openpyxl reading the same sheets.
 
-cancerwatch's side is a whole ``load`` into a fresh warehouse: every file read and validated
-(in parallel worker processes, one per CPU), every row checked, the England checks of the monthly
-workbooks, the vintage rules and the organisation rebuild, in one transaction. The baseline only
-reads: ``pandas.read_excel(sheet_name=None, header=None)`` of every sheet of every workbook
-(openpyxl for .xlsx; xlrd for the legacy .xls DM01 files, which openpyxl cannot open) and
-``pandas.read_csv`` of the CSV lookups. Both are timed in the same run; medians are printed.
-Target (issue 18): at least 10x.
+cancerwatch's side is ``load_files`` into a fresh warehouse, timed from the call to its return
+(the commit included; opening the warehouse not): every file read and validated in parallel
+worker processes (one per CPU), each written inside the one transaction as soon as it and the
+files before it are read, every row checked (in DuckDB, one scratch database per process), the
+England checks of the monthly workbooks and DM01, the vintage rules, the organisation rebuild and
+the reconciliation of rows read, loaded and quarantined. Prepared views are not computed:
+``load_files`` computes them only when given ``prepare``, as the command line's ``load`` does.
+
+The baseline only reads: ``pandas.read_excel(sheet_name=None, header=None)`` of every sheet of
+every workbook (openpyxl for .xlsx; xlrd for the legacy .xls DM01 files, which openpyxl cannot
+open) and ``pandas.read_csv`` of the CSV lookups; no checks, no writing. Those are the sheets
+cancerwatch reads too: every sheet of the monthly workbooks, extracts, legacy commissioner
+workbooks and workforce file, and of each DM01 file its two provider sheets (whose notes sheets,
+5 to 7 rows, both sides read: cancerwatch to recognise the file). The one sheet the baseline
+reads and cancerwatch does not is the national series' cover (a few rows).
+
+Both are timed in the same run; medians are printed. Target (issue 18): at least 10x.
+Measured 2 December 2026 on the shared 2-core machine: see docs/performance.md (Ingest).
 
 Run: ``python benchmarks/bench_ingest.py [--repeat 3] [--baseline-repeat 1]``.
 """

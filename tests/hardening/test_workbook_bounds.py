@@ -8,7 +8,9 @@ XFD1048576. ``cancerwatch load`` must end with exit code 2 and one line for each
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -256,3 +258,28 @@ def test_a_legacy_xls_is_not_read_as_a_zip(tmp_path):
     grid = Grid(plain)
     assert "Provider" in grid.sheet_names
     assert grid.hidden_sheets() == set()
+
+
+def test_an_xls_cell_out_of_bounds_after_many_within_them_is_refused(empty_warehouse, tmp_path):
+    """Cells within the extent already checked are not checked again: the last cell record moved
+    past column IV is still found."""
+    path = crafted.xls_record(
+        tmp_path / "last.xls", 0x0203, lambda s, at: struct.pack_into("<HH", s, at, 10, 300), nth=-1
+    )
+    assert "its cells reach row 11, column 301" in _refused(empty_warehouse, path)
+
+
+def test_xls_cells_each_within_the_cell_limit_but_not_together_are_checked_one_by_one(tmp_path):
+    """Cells at (100, 1) and (1, 10) each pass a limit of 500 cells; a later cell at (99, 9) is
+    within both but spans 891 cells, and is refused."""
+    from cancerwatch.ingest.limits import work_limits
+    from cancerwatch.ingest.xls_bounds import _scan
+
+    def number(row: int, col: int) -> bytes:
+        return struct.pack("<HHHHHd", 0x0203, 14, row, col, 0, 1.0)
+
+    limits = dataclasses.replace(work_limits(), max_cells=500)
+    within = number(99, 0) + number(0, 9) + number(50, 5)
+    _scan(tmp_path / "x.xls", within, 0, {}, limits, whole=True)
+    with pytest.raises(InputError, match=r"its cells span 9 columns × 99 rows = 891"):
+        _scan(tmp_path / "x.xls", within + number(98, 8), 0, {}, limits, whole=True)

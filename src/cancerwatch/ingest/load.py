@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -208,37 +208,55 @@ def parse_files(
     file; ``$CANCERWATCH_INGEST_WORKERS`` overrides); results keep the order of ``paths``, and the
     first file that cannot be read stops the whole batch with its one-line error, as before.
     """
+    return list(iter_parsed(paths, on_parsed=on_parsed, workers=workers))
+
+
+def iter_parsed(
+    paths: Sequence[Path], *, on_parsed: Callable[[Path], None] | None = None, workers: int | None = None
+) -> Generator[ParsedFile, None, None]:
+    """What :func:`parse_files` returns, file by file in the order of ``paths``: each as soon as
+    it and every file before it are read, while the workers go on reading the rest.
+
+    Closing the iterator early (``close()``) cancels the files not yet started.
+    """
     paths = [Path(p) for p in paths]
     n = _workers(workers, len(paths))
     if n <= 1:
-        out = []
         for p in paths:
-            out.append(parse_file(p))
+            parsed = parse_file(p)
             if on_parsed:
                 on_parsed(p)
-        return out
+            yield parsed
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    results: dict[int, ParsedFile] = {}
+    ready: dict[int, ParsedFile] = {}
+    given = 0  # files handed on so far: paths[:given]
+    broken = False
     with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(parse_file, p): i for i, p in enumerate(paths)}
         try:
             for future in _completed(futures):
                 i = futures[future]
-                results[i] = future.result()
+                ready[i] = future.result()
                 if on_parsed:
                     on_parsed(paths[i])
+                while given in ready:
+                    parsed = ready.pop(given)
+                    given += 1
+                    yield parsed
         except BrokenProcessPool:
             # A worker died (killed, or out of memory): read the files here instead, one by one,
             # so that a file that takes its reader down is named by the ordinary error path.
-            return parse_files(paths, on_parsed=on_parsed, workers=1)
-        except BaseException:
+            broken = True
+        except BaseException:  # a file that cannot be read, or the iterator closed early
             for f in futures:
                 f.cancel()
             raise
-    return [results[i] for i in range(len(paths))]
+    if broken:
+        yield from iter_parsed(paths[given:], on_parsed=on_parsed, workers=1)
 
 
 def _completed(futures: dict) -> Iterator:
@@ -275,11 +293,14 @@ def multiprocessing_child() -> bool:
 
 def write_parsed(
     con: duckdb.DuckDBPyConnection,
-    parsed_files: Sequence[ParsedFile],
+    parsed_files: Iterable[ParsedFile],
     *,
     prepare: Prepare | None = None,
 ) -> list[LoadResult]:
     """Write already-parsed files in one transaction (all or nothing); one result per file.
+
+    ``parsed_files`` may be an iterator that reads them as it goes (:func:`iter_parsed`): an error
+    while reading one rolls back the files written before it.
 
     When a file was loaded the warehouse's data version is bumped (dropping prepared views) and
     ``prepare(con)`` (the read layer's :func:`~cancerwatch.read.preparation.prepare_views`, passed
@@ -316,8 +337,20 @@ def load_files(
     on_parsed: Callable[[Path], None] | None = None,
     prepare: Prepare | None = None,
 ) -> list[LoadResult]:
-    """Parse every file, then write them all in one transaction; return one result per file."""
-    return write_parsed(con, parse_files(paths, on_parsed=on_parsed), prepare=prepare)
+    """Parse every file and write them all in one transaction; return one result per file.
+
+    Each file is written (inside the transaction) as soon as it and every file before it are read,
+    while the worker processes read the rest; the supersessions, the organisations and the
+    prepared views are computed once all are written, and the transaction commits only then. A
+    file that cannot be read rolls back the whole load, as does any failure while writing.
+    (The command line's ``load`` reads every file before it opens the warehouse instead, so that
+    readers of the warehouse wait only for the writing.)
+    """
+    parsed = iter_parsed(paths, on_parsed=on_parsed)
+    try:
+        return write_parsed(con, parsed, prepare=prepare)
+    finally:
+        parsed.close()  # after a failure: the files not yet started are not read
 
 
 def _has_organisations(con: duckdb.DuckDBPyConnection) -> bool:

@@ -152,20 +152,35 @@ def _scan(
     """Check the records from ``start`` (all of them, or one sheet's up to its EOF); the offsets visited."""
     visited: set[int] = set()
     pos, end = start, len(stream)
+    unpack = struct.unpack_from
+    # The largest rows and columns of the records checked so far. A record within both, while
+    # their product is within the cell limit too, passes every check of ``_check`` (each check
+    # grows with rows and columns), so it is not checked again: the first record out of bounds
+    # is still the one refused, with the same words.
+    seen_rows = seen_cols = 0
+    within = True
     while pos + 4 <= end:
         visited.add(pos)
         if pos in sheets:
             sheet = sheets[pos]
-        kind, length = struct.unpack_from("<HH", stream, pos)
+        kind, length = unpack("<HH", stream, pos)
         data_end = pos + 4 + length
         nxt = data_end
-        while nxt + 4 <= end and struct.unpack_from("<H", stream, nxt)[0] == CONTINUE:  # read as one record
-            nxt += 4 + struct.unpack_from("<H", stream, nxt + 2)[0]
-        if kind == DIMENSIONS or kind in CELLS or kind in (MULRK, MULBLANK):
+        while nxt + 4 <= end and unpack("<H", stream, nxt)[0] == CONTINUE:  # read as one record
+            nxt += 4 + unpack("<H", stream, nxt + 2)[0]
+        if kind in CELLS and length >= 4 and nxt == data_end:  # one cell, the usual record: its row and column
+            row, col = unpack("<HH", stream, pos + 4)
+            if not (within and row < seen_rows and col < seen_cols):
+                _check(path, _Extent(row + 1, col + 1), limits, sheet, "its cells")
+                seen_rows, seen_cols = max(seen_rows, row + 1), max(seen_cols, col + 1)
+                within = seen_rows * seen_cols <= limits.max_cells
+        elif kind == DIMENSIONS or kind in CELLS or kind in (MULRK, MULBLANK):
             data = stream[pos + 4 : data_end] if nxt == data_end else _joined(stream, pos, nxt)
             extent = _record_extent(path, kind, data, sheet)
             if extent is not None:
                 _check(path, extent, limits, sheet, "the declared extent" if kind == DIMENSIONS else "its cells")
+                seen_rows, seen_cols = max(seen_rows, extent.rows), max(seen_cols, extent.columns)
+                within = seen_rows * seen_cols <= limits.max_cells
         if kind == EOF and not whole:
             break
         pos = nxt

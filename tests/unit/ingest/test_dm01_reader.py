@@ -176,3 +176,31 @@ def test_independent_provider_is_named_and_placed_in_its_dm01_region(tmp_path, e
         "SELECT org_code, level, parent_code FROM org_rollup WHERE org_code IN ('NT405', 'NEY') ORDER BY 1, 2"
     ).fetchall()
     assert rollup == [("NEY", "region", "Y59"), ("NT405", "region", "Y56")]  # and no ICB or Alliance
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [("0", 0), ("7", 7), (" 42 ", 42), ("0012", 12), ("9999999", 9_999_999), ("10000000", 10_000_000), ("1,234", 1234)],
+)
+def test_a_count_cell_reads_as_its_whole_number(cell, value):
+    from cancerwatch.ingest.readers.dm01 import _count
+
+    assert _count([cell], 0, "Total Waiting List") == value
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        (None, "Total Waiting List is empty"),
+        ("10000001", "Total Waiting List 1e+07 is implausibly large"),
+        ("12.5", "Total Waiting List 12.5 is not a whole number"),
+        ("-3", "is not a count (negative or not a number)"),
+        ("n/a", "Total Waiting List 'n/a' is not a number"),
+    ],
+)
+def test_a_cell_that_is_not_a_count_names_why(cell, reason):
+    from cancerwatch.ingest.readers.dm01 import RowProblem, _count
+
+    with pytest.raises(RowProblem) as problem:
+        _count([cell], 0, "Total Waiting List")
+    assert reason in problem.value.reason

@@ -148,3 +148,46 @@ def test_breakdowns_that_disagree_are_quarantined(empty_warehouse, tmp_path):
     assert reason == [("cancer-type and modality breakdowns disagree for RAL 62d screening 2023-04: totals 4 vs 3",)]
     total = empty_warehouse.execute("SELECT sum(total) FROM facts WHERE breakdown = 'cancer_type'").fetchone()[0]
     assert float(total) == 8.5
+
+
+def test_a_file_that_fails_after_others_are_written_rolls_them_back(empty_warehouse, tmp_path):
+    """``load_files`` writes each file as soon as it is read: a bad file after good ones that are
+    already written rolls them back, and the warehouse is as it was."""
+    goods = [write_csv(tmp_path / f"good{i}.csv", [provider_row(org=org)]) for i, org in enumerate(("RAJ", "RAL"))]
+    bad = tmp_path / "zz-bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(InputError, match=r"zz-bad\.xlsx: not a readable xlsx workbook"):
+        load_files(empty_warehouse, [*goods, bad])
+    assert _counts(empty_warehouse) == {"sources": 0, "facts": 0, "quarantine": 0, "national_series": 0}
+    [*loaded] = load_files(empty_warehouse, goods)  # and the same files then load
+    assert [r.status for r in loaded] == ["loaded", "loaded"]
+
+
+def test_files_are_handed_on_in_the_order_given(tmp_path):
+    """Read in parallel, handed on in the order of the paths, so source ids follow that order."""
+    from cancerwatch.ingest.load import iter_parsed
+
+    paths = [write_csv(tmp_path / f"{name}.csv", [provider_row(org=name)]) for name in ("RBD", "RAJ", "RCF", "RAL")]
+    parsed = list(iter_parsed(paths, workers=2))
+    assert [p.path.name for p in parsed] == ["RBD.csv", "RAJ.csv", "RCF.csv", "RAL.csv"]
+    assert [p.facts.column("org_code")[0].as_py() for p in parsed] == ["RBD", "RAJ", "RCF", "RAL"]
+
+
+def test_a_write_that_fails_stops_the_reading_and_rolls_back(empty_warehouse, tmp_path, monkeypatch):
+    import cancerwatch.ingest.load as load
+
+    paths = [write_csv(tmp_path / f"f{i}.csv", [provider_row(org=org)]) for i, org in enumerate(("RAJ", "RAL", "RCF"))]
+    real = load._write
+    written = []
+
+    def failing(con, parsed):
+        if written:
+            raise OSError("disk full")
+        written.append(parsed.path.name)
+        return real(con, parsed)
+
+    monkeypatch.setattr(load, "_write", failing)
+    with pytest.raises(OSError, match="disk full"):
+        load_files(empty_warehouse, paths)
+    assert written == ["f0.csv"]
+    assert _counts(empty_warehouse) == {"sources": 0, "facts": 0, "quarantine": 0, "national_series": 0}

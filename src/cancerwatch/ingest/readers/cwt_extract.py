@@ -33,6 +33,7 @@ from cancerwatch.ingest.readers.cwt_codes import (
     tumour_scheme,
 )
 from cancerwatch.ingest.readers.extract_sql import valid_facts
+from cancerwatch.ingest.scratch import scratch
 from cancerwatch.ingest.values import (
     ValueProblem,
     check_counts,
@@ -145,11 +146,8 @@ def read_extract(parsed: ParsedFile, table: pa.Table, layout: Layout, sheet: str
     idx = header_index(names, layout, file, sheet)
     cols = {k: table.column_names[idx[v]] for k, v in SQL_COLUMNS.items() if v in idx}
     cols.update(ORG=table.column_names[idx[layout.org_column]], TOTAL=table.column_names[idx[layout.total_column]])
-    con = duckdb.connect()  # a scratch in-memory database for the bulk checks
-    try:
+    with scratch() as con:  # the bulk checks run in a scratch in-memory database
         facts = _validate(con, parsed, table, layout, idx, cols, sheet)
-    finally:
-        con.close()
     parsed.facts = facts.drop(["idx"]).cast(FACT_SCHEMA)
     parsed.months = sorted(pc.unique(parsed.facts.column("period")).to_pylist())
 

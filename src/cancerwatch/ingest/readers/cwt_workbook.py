@@ -33,6 +33,7 @@ from cancerwatch.ingest.parsed import BAND_DEF_SCHEMA, BAND_SCHEMA, FACT_SCHEMA,
 from cancerwatch.ingest.readers import cwt_workbook_layout as layout
 from cancerwatch.ingest.readers.cwt_codes import MODALITIES, ROUTES
 from cancerwatch.ingest.readers.cwt_workbook_rows import Bad, Columns, check_row, find_columns
+from cancerwatch.ingest.scratch import scratch
 from cancerwatch.ingest.values import MAX_COUNT, MAX_TEXT, ORG_CODE_RE, clean
 from cancerwatch.warehouse.schema import scalar
 
@@ -97,11 +98,8 @@ def read_cwt_workbook(parsed: ParsedFile, grid: Grid) -> None:
         book.parts.extend(_sheet_parts(grid.strings(sheet), front, file, sheet, seen))
     if not seen:
         raise InputError("no CWT measure sheets found", file=file)
-    con = duckdb.connect()
-    try:
+    with scratch() as con:
         _check_and_convert(con, parsed, book, front.month, file)
-    finally:
-        con.close()
     parsed.months = [front.month]
 
 
@@ -249,20 +247,21 @@ def _checked_sql() -> str:
       FROM r JOIN parts pt USING (part)
     ), q AS (
       SELECT *, CASE WHEN has_after THEN a ELSE n0 - w END AS after,
-             list_slice([{band_list}], 1, n_bands) AS bands
+             list_slice([{band_list}], 1, n_bands) AS bands,
+             lower(route_text) AS route_key, CASE WHEN has_detail THEN lower(detail_text) END AS detail_key
       FROM p WHERE NOT structural
+    ), firsts AS (  -- the first row of each organisation and breakdown (a hash aggregate: a window sorts)
+      SELECT part, code, route_key, detail_key, min(__row) AS first_row FROM q WHERE NOT is_england GROUP BY ALL
     )
     SELECT q.part, q.__row, q.code, q.name, q.is_england, q.standard, q.breakdown, q.scheme, q.fixed_route,
-           lower(q.route_text) AS route_key, CASE WHEN q.has_detail THEN lower(q.detail_text) END AS detail_key,
+           q.route_key, q.detail_key,
            CASE WHEN q.route_text IS NULL THEN q.fixed_route
                 WHEN lower(q.route_text) IN ('all routes', 'all stages') THEN NULL ELSE rm.v END AS route,
            CASE WHEN q.modality_detail THEN mm.v END AS modality,
            CASE WHEN q.modality_detail OR NOT q.has_detail OR lower(q.detail_text) = '{layout.ALL_CANCERS_LABEL}'
                 THEN NULL ELSE q.detail_text END AS cancer_type,
            q.n0 AS total, q.w AS within_standard, q.after AS breaches, q.bands,
-           min(q.__row) FILTER (WHERE NOT q.is_england) OVER (
-               PARTITION BY q.part, q.code, lower(q.route_text), CASE WHEN q.has_detail THEN lower(q.detail_text) END
-           ) AS first_row,
+           fr.first_row,
            coalesce(
              (q.is_england OR regexp_full_match(q.code, '{ORG_CODE_RE}'))
              AND q.n0 IS NOT NULL AND q.w IS NOT NULL AND q.after IS NOT NULL AND q.n0 <= {MAX_COUNT}
@@ -276,6 +275,8 @@ def _checked_sql() -> str:
     FROM q
     LEFT JOIN route_map rm ON rm.k = lower(q.route_text)
     LEFT JOIN mod_map mm ON mm.k = lower(q.detail_text)
+    LEFT JOIN firsts fr ON fr.part = q.part AND fr.code = q.code AND fr.route_key IS NOT DISTINCT FROM q.route_key
+                       AND fr.detail_key IS NOT DISTINCT FROM q.detail_key
     """  # noqa: S608 - generated column names and fixed patterns only
 
 
@@ -305,16 +306,18 @@ def _check_and_convert(
         except Bad as bad:
             column, reason = bad.column, bad.reason
         parsed.rejections.append(Rejection(n, column, reason, raw, part.sheet))
-    con.execute("CREATE OR REPLACE TEMP TABLE kept AS SELECT * FROM checked WHERE ok AND NOT is_england")
     for k, n, first in con.execute(
-        "SELECT part, __row, first_row FROM kept WHERE __row <> first_row ORDER BY 1, 2"
+        "SELECT part, __row, first_row FROM checked WHERE ok AND NOT is_england AND __row <> first_row ORDER BY 1, 2"
     ).fetchall():
         part = book.parts[k]
         _, raw = _raw_row(part, n)
         parsed.rejections.append(
             Rejection(n, None, f"duplicate of row {first} (same organisation and breakdown)", raw, part.sheet)
         )
-    con.execute("DELETE FROM kept WHERE __row <> first_row")
+    # the rows kept: a view, not a copy (each read below filters the checked rows again, which is cheaper)
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW kept AS SELECT * FROM checked WHERE ok AND NOT is_england AND __row = first_row"
+    )
     _check_england(con, book, file)
     parsed.names.update(
         dict(con.execute("SELECT code, any_value(name) FROM kept WHERE name <> '' GROUP BY code").fetchall())

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 import duckdb
 import pyarrow as pa
@@ -136,6 +137,16 @@ class Layout:
     columns: dict[str, int]
     bands: list[tuple[int, int | None, int]]  # (from week, to week or None for 13+, column)
     header: list[str]
+
+    @cached_property
+    def measure_columns(self) -> tuple[tuple[int, str], ...]:
+        """(column, header text) of each of :data:`MEASURES`, in that order."""
+        return tuple((self.columns[m], _header_name(self, m)) for m in MEASURES)
+
+    @cached_property
+    def band_columns(self) -> tuple[tuple[int, int, str], ...]:
+        """(from week, column, header text) of each weekly band."""
+        return tuple((lo, i, self.header[i]) for lo, _, i in self.bands)
 
 
 @dataclass
@@ -262,6 +273,8 @@ def _header_name(layout: Layout, name: str) -> str:
 
 def _count(row: list, index: int, column: str) -> int:
     text = clean(row[index]) if index < len(row) else ""
+    if text.isdigit() and text.isascii() and len(text) < 8:  # the usual cell: a plain count below MAX_COUNT
+        return int(text)
     if not text:
         raise RowProblem(column, f"{column} is empty")
     try:
@@ -278,13 +291,13 @@ def _count(row: list, index: int, column: str) -> int:
 
 
 def _measures(row: list, layout: Layout) -> tuple[int, ...]:
-    return tuple(_count(row, layout.columns[m], _header_name(layout, m)) for m in MEASURES)
+    return tuple([_count(row, i, name) for i, name in layout.measure_columns])
 
 
 def _check_row(row: list, layout: Layout, values: tuple[int, ...]) -> None:
     """Internal consistency of one row's waiting list, bands and percentage."""
     wl, w6, w13 = values[0], values[1], values[2]
-    col = {m: _header_name(layout, m) for m in MEASURES}
+    col = dict(zip(MEASURES, (name for _, name in layout.measure_columns), strict=True))
     if w6 > wl:
         raise RowProblem(col["waiting_6plus"], f"{col['waiting_6plus']} {w6:,} exceeds {col['waiting_list']} {wl:,}")
     if w13 > w6:
@@ -292,7 +305,7 @@ def _check_row(row: list, layout: Layout, values: tuple[int, ...]) -> None:
             col["waiting_13plus"], f"{col['waiting_13plus']} {w13:,} exceeds {col['waiting_6plus']} {w6:,}"
         )
     if layout.bands:
-        bands = [(lo, _count(row, i, layout.header[i])) for lo, _, i in layout.bands]
+        bands = [(lo, _count(row, i, name)) for lo, i, name in layout.band_columns]
         if sum(v for _, v in bands) != wl:
             raise RowProblem(
                 col["waiting_list"], f"the weekly bands add up to {sum(v for _, v in bands):,}, not {wl:,}"
