@@ -26,7 +26,6 @@ from cancerwatch.read.escalation import escalation_table
 from cancerwatch.read.figures import funnel_for, level_rows, period_starts, spc_for
 from cancerwatch.read.org_panels import WAIT_STANDARDS
 from cancerwatch.read.overview import MATRIX_LEVELS
-from cancerwatch.read.report_sections import ENGLAND_ESCALATION
 from cancerwatch.read.waits import level_month_waits
 
 
@@ -57,8 +56,9 @@ def hold_common_views(reader: Reader) -> None:
     hold_escalation(reader)
 
 
-ESCALATION_VIEWS = (*((level, default_basis(level)) for level in LEVELS if level != "national"), *ENGLAND_ESCALATION)
-"""Each level's escalation on the basis its organisations' reports judge it, and England's report's."""
+ESCALATION_VIEWS = tuple((level, default_basis(level)) for level in LEVELS if level != "national")
+"""Each level's escalation on the basis its organisations' reports judge it (England's report reads
+the Alliances' and providers' on the same basis)."""
 
 
 def hold_escalation(reader: Reader) -> None:

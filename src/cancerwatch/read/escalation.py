@@ -15,7 +15,7 @@ from cancerwatch.accountability.escalation import (
     escalation_rows,
     get_rule,
 )
-from cancerwatch.catalogue.organisations import NATIONAL_CODE, UNMAPPED_CODE
+from cancerwatch.catalogue.organisations import NATIONAL_CODE, UNMAPPED_CODE, default_basis
 from cancerwatch.catalogue.standards import get_standard
 from cancerwatch.errors import UsageError
 from cancerwatch.read.context import Reader
@@ -44,6 +44,7 @@ def escalation_table(
 ) -> EscalationTable:
     """Organisations the rule fires for (or every organisation, ``include_all``), kept per warehouse version."""
     rule = get_rule(rule_id)
+    basis = basis or default_basis(level)  # as the metric query resolves it: one memo entry for both
 
     def compute() -> list[Escalation]:
         return escalate(

@@ -13,9 +13,9 @@ the prepared views as before, with the code it runs already set up.
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
-from starlette.types import ASGIApp, Message
+import httpx
+from starlette.types import ASGIApp
 
 from cancerwatch.catalogue.organisations import UNMAPPED_CODE
 from cancerwatch.catalogue.standards import headline_standards
@@ -51,39 +51,10 @@ def rehearsal_paths(reader: Reader) -> list[str]:
 async def rehearse(app: ASGIApp, paths: list[str]) -> dict[str, int]:
     """``GET`` each path through ``app`` as an anonymous browser would; returns each status."""
     statuses: dict[str, int] = {}
-    for path in paths:
-        statuses[path] = await _get(app, path)
-        if statuses[path] != 200:
-            log.warning("rehearsing %s answered %s", path, statuses[path])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        for path in paths:
+            statuses[path] = (await client.get(path, headers={"accept": "text/html"})).status_code
+            if statuses[path] != 200:
+                log.warning("rehearsing %s answered %s", path, statuses[path])
     return statuses
-
-
-async def _get(app: ASGIApp, path: str) -> int:
-    parts = urlsplit(path)
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": parts.path,
-        "raw_path": parts.path.encode(),
-        "query_string": parts.query.encode(),
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), (b"accept", b"text/html"), (b"accept-encoding", b"gzip")],
-        "client": ("127.0.0.1", 0),
-        "server": ("127.0.0.1", 0),
-        "state": {},
-    }
-    status = 0
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: Message) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
-    return status
