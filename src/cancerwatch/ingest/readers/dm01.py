@@ -144,6 +144,11 @@ class Layout:
         return tuple((self.columns[m], _header_name(self, m)) for m in MEASURES)
 
     @cached_property
+    def measure_names(self) -> dict[str, str]:
+        """Header text of each of :data:`MEASURES` the sheet has, else the canonical name."""
+        return {m: _header_name(self, m) for m in MEASURES}
+
+    @cached_property
     def band_columns(self) -> tuple[tuple[int, int, str], ...]:
         """(from week, column, header text) of each weekly band."""
         return tuple((lo, i, self.header[i]) for lo, _, i in self.bands)
@@ -297,7 +302,7 @@ def _measures(row: list, layout: Layout) -> tuple[int, ...]:
 def _check_row(row: list, layout: Layout, values: tuple[int, ...]) -> None:
     """Internal consistency of one row's waiting list, bands and percentage."""
     wl, w6, w13 = values[0], values[1], values[2]
-    col = dict(zip(MEASURES, (name for _, name in layout.measure_columns), strict=True))
+    col = layout.measure_names
     if w6 > wl:
         raise RowProblem(col["waiting_6plus"], f"{col['waiting_6plus']} {w6:,} exceeds {col['waiting_list']} {wl:,}")
     if w13 > w6:
