@@ -636,17 +636,44 @@ def test_pdf_is_tagged_and_every_page_has_content(built):
 def test_charts_drawn_in_the_workers_are_the_charts_drawn_here(warehouse):
     """With the chart workers started (as ``serve`` does), a report's charts go to the workers and
     its HTML is byte for byte the HTML drawn in this process."""
-    from cancerwatch.reports import chart_workers
+    from cancerwatch.reports import workers
 
     serial = render_html(build_report(warehouse, ALLIANCE, YEAR))
-    assert chart_workers.start(2) == 2
+    assert workers.start(2) == 2
     try:
-        pool = chart_workers._pool
+        pool = workers._pool
         submitted: list[str] = []
         submit = pool.submit
         pool.submit = lambda fn, *args, **kwargs: submitted.append(fn.__name__) or submit(fn, *args, **kwargs)
         assert render_html(build_report(warehouse, ALLIANCE, YEAR)) == serial
     finally:
-        chart_workers.stop()
+        workers.stop()
     assert {"spc_chart", "funnel_chart"} <= set(submitted)
-    assert chart_workers.start(1) == 0  # one core: drawn here
+    assert workers.start(1) == 0  # one core: drawn here
+
+
+def test_a_pdf_printed_in_a_worker_is_the_report_printed_here(warehouse):
+    """With the workers started, a report's PDF is printed in a worker process (not the server's,
+    whose interpreter lock stays free for pages) and holds the same pages and text as one printed here."""
+    import os
+
+    import pypdf
+
+    from cancerwatch.reports import pdf, workers
+
+    html = render_html(build_report(warehouse, ALLIANCE, YEAR), pdf=True)
+    here = pypdf.PdfReader(io.BytesIO(pdf.html_to_pdf(html)))
+    assert workers.start(2) == 2
+    try:
+        pool = workers._pool
+        pids = {pool.submit(os.getpid).result() for _ in range(4)}
+        assert os.getpid() not in pids
+        printed: list[str] = []
+        submit = pool.submit
+        pool.submit = lambda fn, *args, **kwargs: printed.append(fn.__name__) or submit(fn, *args, **kwargs)
+        there = pypdf.PdfReader(io.BytesIO(workers.print_pdf(html)))
+    finally:
+        workers.stop()
+    assert printed == ["html_to_pdf"]
+    assert [p.extract_text() for p in there.pages] == [p.extract_text() for p in here.pages]
+    assert not workers.started()

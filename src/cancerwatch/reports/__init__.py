@@ -104,11 +104,11 @@ def build_report(
 
 def _charts(report: AnnualReport) -> None:
     """Draw every chart of the report (once: a report rendered again keeps its charts), side by
-    side in the chart workers when a server has started them (:mod:`.chart_workers`)."""
-    from cancerwatch.reports import chart_workers, charts
+    side in the chart workers when a server has started them (:mod:`.workers`)."""
+    from cancerwatch.reports import charts, workers
 
     year, org = report.year, report.org
-    jobs: list[chart_workers.Job] = []
+    jobs: list[workers.Job] = []
     slots: list[tuple[object, str]] = []
     for rep in report.headline + report.legacy:
         if hasattr(rep, "spc_svg"):
@@ -163,7 +163,7 @@ def _charts(report: AnnualReport) -> None:
                     },
                 )
             )
-    for (owner, attribute), chart in zip(slots, chart_workers.draw(jobs), strict=True):
+    for (owner, attribute), chart in zip(slots, workers.draw(jobs), strict=True):
         setattr(owner, attribute, chart)
 
 

@@ -34,7 +34,7 @@ from cancerwatch.api.openapi_doc import install_openapi
 from cancerwatch.config import Settings, load_settings
 from cancerwatch.http import AppState
 from cancerwatch.read.common_views import hold_common_views
-from cancerwatch.reports import chart_workers, charts, pdf
+from cancerwatch.reports import charts, pdf, workers
 from cancerwatch.warehouse.connect import ibis_backend
 from cancerwatch.warehouse.pool import Warehouse
 from cancerwatch.warehouse.prepared import has_prepared
@@ -97,17 +97,18 @@ def ready_first_visit(state: AppState) -> bool:
 
     Compiles every page template; asking whether views are prepared also binds a query parameter,
     which DuckDB pays for once per process (it imports pandas then, close to a second on a busy
-    machine), Ibis's DuckDB backend is loaded, the report charts' first drawing is done and their
-    worker processes started (``reports.chart_workers``), the report
-    template compiled, WeasyPrint imported and its first page printed, and the map's
+    machine), Ibis's DuckDB backend is loaded, the reports' worker processes started
+    (``reports.workers``: charts drawn and PDFs printed there), the report template compiled,
+    the first chart drawn and WeasyPrint's first page printed in this process when there are no
+    workers, and the map's
     boundaries are simplified. When the views are prepared at load time
     (``cancerwatch.read.preparation``) the server then reads the common ones into memory before
     serving (:func:`warm_cache`)."""
     compile_templates()
-    charts.warm()
-    chart_workers.start()
+    if not workers.start():
+        charts.warm()
+        pdf.warm()
     reports.warm()
-    pdf.warm()
     boundary_codes(DEFAULT_BOUNDARIES)  # the map's simplified boundaries, built once per process
     with state.warehouse.reader() as con:
         ibis_backend(con)  # loads Ibis's DuckDB backend (and pandas) once, before the first visitor
@@ -141,7 +142,7 @@ def create_app(
         elif warm:
             threading.Thread(target=warm_cache, args=(state,), name="cancerwatch-warm", daemon=True).start()
         yield
-        chart_workers.stop()
+        workers.stop()
         warehouse.close()
 
     app = FastAPI(

@@ -6,7 +6,8 @@ pathways only for a signed-in viewer (never on the public site), as the JSON API
 The built HTML and PDF are kept per organisation, year, viewer (its disclosure policy) and
 warehouse version (the server's result memo), so a second request is answered at once and a
 load makes them be built afresh. A PDF is printed from the same report, its charts as images
-(``render_html(pdf=True)``), in a background thread: when it is not ready
+(``render_html(pdf=True)``), in a worker process when the server has started them
+(``reports.workers``), watched from a background thread: when it is not ready
 within a second the answer is a "Preparing the PDF" page (202) that checks again every two
 seconds and gets the download once it is ready.
 """
@@ -23,7 +24,7 @@ from fastapi.responses import HTMLResponse, Response
 from cancerwatch.http import ReaderDep
 from cancerwatch.periods import parse_fy
 from cancerwatch.read.report import AnnualReport, annual_report, latest_report_year
-from cancerwatch.reports import render_html
+from cancerwatch.reports import render_html, workers
 from cancerwatch.web.pages import render, view_json
 
 router = APIRouter()
@@ -66,12 +67,10 @@ def report_page(
     name = f"cancerwatch-report-{code.upper()}-{year.replace('/', '-')}"
     if fmt == "html":
         return HTMLResponse(html)
-    from cancerwatch.reports import pdf
-
     built = reader.memo(("report", *key), report)  # its charts drawn for the HTML above
 
     def print_pdf() -> bytes:
-        return pdf.html_to_pdf(render_html(built, pdf=True))
+        return workers.print_pdf(render_html(built, pdf=True))
 
     job = reader.memo(("report-pdf", *key), lambda: PDF_JOBS.submit(print_pdf))
     try:
