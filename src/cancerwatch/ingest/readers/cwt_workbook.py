@@ -139,10 +139,15 @@ def _sheet_parts(table: pa.Table, front: _Frontpage, file: str, sheet: str, seen
 
 def _part_starts(table: pa.Table) -> list[tuple[int, int]]:
     """(header row, end row) of each part: a part runs from its header to the next header or end."""
-    found: set[int] = set()
-    for col in table.columns:
-        hit = pc.match_substring_regex(col, r"^\s*ODS CODE(\s*\(\d+\))?\s*$", ignore_case=True)
-        found.update(pc.indices_nonzero(pc.fill_null(hit, False)).to_pylist())
+    if not table.num_columns or not table.num_rows:
+        return []
+    # Every column at once, and the pattern only on the cells long enough to match (eight bytes,
+    # "ODS CODE", at least): most cells are counts of a few digits, far cheaper to pass over.
+    columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in table.columns]
+    cells = pa.concat_arrays([c if c.type == pa.string() else c.cast(pa.string()) for c in columns])
+    long = pc.indices_nonzero(pc.fill_null(pc.greater_equal(pc.binary_length(cells), 8), False))
+    hit = pc.match_substring_regex(pc.take(cells, long), r"^\s*ODS CODE(\s*\(\d+\))?\s*$", ignore_case=True)
+    found = {i % table.num_rows for i in pc.filter(long, pc.fill_null(hit, False)).to_pylist()}
     headers = sorted(found)
     return [(h, headers[k + 1] if k + 1 < len(headers) else table.num_rows) for k, h in enumerate(headers)]
 
