@@ -174,6 +174,14 @@ def _scan(
                 _check(path, _Extent(row + 1, col + 1), limits, sheet, "its cells")
                 seen_rows, seen_cols = max(seen_rows, row + 1), max(seen_cols, col + 1)
                 within = seen_rows * seen_cols <= limits.max_cells
+        elif kind in (MULRK, MULBLANK) and length >= 6 and nxt == data_end <= end:  # a row of cells
+            row, col = unpack("<HH", stream, pos + 4)
+            width = 6 if kind == MULRK else 2
+            last = max(unpack("<H", stream, data_end - 2)[0], col + (length - 6) // width - 1)
+            if not (within and row < seen_rows and last < seen_cols):  # as _record_extent would say
+                _check(path, _Extent(row + 1, last + 1), limits, sheet, "its cells")
+                seen_rows, seen_cols = max(seen_rows, row + 1), max(seen_cols, last + 1)
+                within = seen_rows * seen_cols <= limits.max_cells
         elif kind == DIMENSIONS or kind in CELLS or kind in (MULRK, MULBLANK):
             data = stream[pos + 4 : data_end] if nxt == data_end else _joined(stream, pos, nxt)
             extent = _record_extent(path, kind, data, sheet)

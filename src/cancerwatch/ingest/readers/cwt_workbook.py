@@ -139,10 +139,15 @@ def _sheet_parts(table: pa.Table, front: _Frontpage, file: str, sheet: str, seen
 
 def _part_starts(table: pa.Table) -> list[tuple[int, int]]:
     """(header row, end row) of each part: a part runs from its header to the next header or end."""
-    found: set[int] = set()
-    for col in table.columns:
-        hit = pc.match_substring_regex(col, r"^\s*ODS CODE(\s*\(\d+\))?\s*$", ignore_case=True)
-        found.update(pc.indices_nonzero(pc.fill_null(hit, False)).to_pylist())
+    if not table.num_columns or not table.num_rows:
+        return []
+    # Every column at once, and the pattern only on the cells long enough to match (eight bytes,
+    # "ODS CODE", at least): most cells are counts of a few digits, far cheaper to pass over.
+    columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in table.columns]
+    cells = pa.concat_arrays([c if c.type == pa.string() else c.cast(pa.string()) for c in columns])
+    long = pc.indices_nonzero(pc.fill_null(pc.greater_equal(pc.binary_length(cells), 8), False))
+    hit = pc.match_substring_regex(pc.take(cells, long), r"^\s*ODS CODE(\s*\(\d+\))?\s*$", ignore_case=True)
+    found = {i % table.num_rows for i in pc.filter(long, pc.fill_null(hit, False)).to_pylist()}
     headers = sorted(found)
     return [(h, headers[k + 1] if k + 1 < len(headers) else table.num_rows) for k, h in enumerate(headers)]
 
@@ -221,29 +226,89 @@ def _lookup(mapping: dict[str, str]) -> pa.Table:
     return pa.table({"k": list(mapping), "v": list(mapping.values())})
 
 
-def _checked_sql() -> str:
-    """Parse and check every row of every part at once (the rules of ``cwt_workbook_rows``)."""
-    trim = ", ".join(f"trim(coalesce(b{i}, '')) AS b{i}" for i in range(1, MAX_BANDS + 1))
-    nums = ", ".join(
-        f"CASE WHEN n_bands >= {i} AND regexp_full_match(b{i}, '{_COUNT_RE}') THEN b{i}::DECIMAL(14,1) END AS n{i}"
-        for i in range(1, MAX_BANDS + 1)
+TEXT_COLUMNS = ("code", "name", "route_text", "detail_text")
+COUNT_COLUMNS = ("s0", "s1", "s2", *(f"b{i}" for i in range(1, MAX_BANDS + 1)))
+
+
+@dataclass(frozen=True)
+class _Shapes:
+    """What the cells of each column are like, so that the checks do only the work they need.
+
+    ``plain``: the count columns whose every cell is empty or a whole or half count written plainly
+    (:func:`_plain_counts`; the usual column), handed to DuckDB as numbers: every such cell
+    matches the count pattern and is unchanged by trimming. ``trimmed``: the other columns in
+    which DuckDB's ``trim`` may change a cell (one that is not ASCII, or starts or ends with a
+    space: in ASCII only the space is a space separator, which is all ``trim`` removes); in the
+    rest ``trim`` changes nothing and is not applied.
+    """
+
+    plain: frozenset[str]
+    trimmed: frozenset[str]
+
+
+def _shaped(rows: pa.Table) -> tuple[pa.Table, _Shapes]:
+    rows = rows.combine_chunks()  # one chunk per part otherwise: each kernel below would run once per part
+    plain: set[str] = set()
+    trimmed: set[str] = set()
+    for name in (*TEXT_COLUMNS, *COUNT_COLUMNS):
+        col = rows.column(name)
+        ascii_ = pc.string_is_ascii(col)
+        if name in COUNT_COLUMNS and (value := _plain_counts(col)) is not None:
+            plain.add(name)
+            rows = rows.set_column(rows.schema.get_field_index(name), name, value)
+            continue
+        spaced = pc.or_(pc.invert(ascii_), pc.or_(pc.starts_with(col, " "), pc.ends_with(col, " ")))
+        if pc.any(spaced).as_py():
+            trimmed.add(name)
+    return rows, _Shapes(frozenset(plain), frozenset(trimmed))
+
+
+def _plain_counts(col: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """A count column's values (float64, exact) when every cell is empty, ``[0-9]{1,9}`` or that and
+    ``.5`` (calamine's text of a whole or half count), else None."""
+    halves = pc.fill_null(pc.ends_with(col, ".5"), False)
+    whole = pc.if_else(halves, pc.utf8_slice_codeunits(col, 0, -2), col)
+    digits = pc.and_(
+        pc.and_(pc.string_is_ascii(whole), pc.utf8_is_digit(whole)), pc.less_equal(pc.utf8_length(whole), 9)
     )
+    if pc.all(digits).as_py() is False:  # None: every cell empty
+        return None
+    return pc.add(pc.cast(whole, pa.float64()), pc.if_else(halves, 0.5, 0.0))
+
+
+def _checked_sql(shapes: _Shapes) -> str:
+    """Parse and check every row of every part at once (the rules of ``cwt_workbook_rows``)."""
+
+    def text(c: str) -> str:
+        return f"trim(coalesce({c}, ''))" if c in shapes.trimmed else f"coalesce({c}, '')"
+
+    def number(c: str, alias: str, when: str = "") -> str:
+        if c in shapes.plain:
+            value = f"{c}::DECIMAL(14,1)"
+            return f"CASE WHEN {when} THEN {value} END AS {alias}" if when else f"{value} AS {alias}"
+        test = f"{when} AND regexp_full_match({c}, '{_COUNT_RE}')" if when else f"regexp_full_match({c}, '{_COUNT_RE}')"
+        return f"CASE WHEN {test} THEN {c}::DECIMAL(14,1) END AS {alias}"
+
+    def some_number(c: str) -> str:
+        return f"({c} IS NOT NULL)" if c in shapes.plain else f"regexp_full_match({c}, '^[0-9.]+$')"
+
+    counts = ", ".join(c if c in shapes.plain else f"{text(c)} AS {c}" for c in COUNT_COLUMNS)
+    nums = ", ".join(number(f"b{i}", f"n{i}", f"n_bands >= {i}") for i in range(1, MAX_BANDS + 1))
     band_list = ", ".join(f"n{i}" for i in range(1, MAX_BANDS + 1))
-    any_number = " OR ".join(["regexp_full_match(s0, '^[0-9.]+$')", "regexp_full_match(s1, '^[0-9.]+$')"])
+    any_number = f"{some_number('s0')} OR {some_number('s1')}"
     return f"""
     CREATE OR REPLACE TEMP TABLE checked AS
     WITH r AS (
-      SELECT part, __row, upper(trim(coalesce(code, ''))) AS code, trim(coalesce(name, '')) AS name,
-             nullif(trim(coalesce(route_text, '')), '') AS route_text, trim(coalesce(detail_text, '')) AS detail_text,
-             trim(coalesce(s0, '')) AS s0, trim(coalesce(s1, '')) AS s1, trim(coalesce(s2, '')) AS s2, {trim}
+      SELECT part, __row, upper({text("code")}) AS code, {text("name")} AS name,
+             nullif({text("route_text")}, '') AS route_text, {text("detail_text")} AS detail_text, {counts}
       FROM rows
     ), p AS (
       SELECT r.*, pt.*  EXCLUDE (part),
-             CASE WHEN regexp_full_match(s0, '{_COUNT_RE}') THEN s0::DECIMAL(14,1) END AS n0,
-             CASE WHEN regexp_full_match(s1, '{_COUNT_RE}') THEN s1::DECIMAL(14,1) END AS w,
-             CASE WHEN regexp_full_match(s2, '{_COUNT_RE}') THEN s2::DECIMAL(14,1) END AS a, {nums},
-             code = '' AND regexp_full_match(upper(name), '{layout.ENGLAND_ROW.pattern}') AS is_england,
-             code = '' AND name = '' AND NOT ({any_number}) AS structural
+             {number("s0", "n0")}, {number("s1", "w")}, {number("s2", "a")}, {nums},
+             -- CASE: the patterns are tried only on the rows without a code
+             CASE WHEN code = '' THEN regexp_full_match(upper(name), '{layout.ENGLAND_ROW.pattern}') ELSE false END
+               AS is_england,
+             CASE WHEN code = '' AND name = '' THEN NOT ({any_number}) ELSE false END AS structural
       FROM r JOIN parts pt USING (part)
     ), q AS (
       SELECT *, CASE WHEN has_after THEN a ELSE n0 - w END AS after,
@@ -284,11 +349,12 @@ def _check_and_convert(
     con: duckdb.DuckDBPyConnection, parsed: ParsedFile, book: _Workbook, month: date, file: str
 ) -> None:
     rows, parts, band_defs = _normalised(book)
+    rows, shapes = _shaped(rows)
     for name, table in (("rows", rows), ("parts", parts), ("band_defs", band_defs)):
         con.register(name, table)
     con.register("route_map", _lookup(ROUTES))
     con.register("mod_map", _lookup(MODALITIES))
-    con.execute(_checked_sql())
+    con.execute(_checked_sql(shapes))
     bad_england = con.execute(
         "SELECT part, __row FROM checked WHERE is_england AND NOT ok ORDER BY 1, 2 LIMIT 1"
     ).fetchone()
@@ -378,11 +444,12 @@ def _check_england(con: duckdb.DuckDBPyConnection, book: _Workbook, file: str) -
             sheet=part.sheet,
             row=part.cols.header_row + 1,
         )
+    band_sums = ", ".join(f"sum(bands[{i}])" for i in range(1, MAX_BANDS + 1))
     diff = con.execute(
-        """WITH mine AS (
+        f"""WITH mine AS (  -- every kept row of a part has as many band counts: their sums
              SELECT part, route_key, detail_key, [sum(total), sum(within_standard), sum(breaches)] AS main,
-                    list_reduce(list(bands), (x, y) -> list_transform(list_zip(x, y), z -> z[1] + z[2])) AS bands
-             FROM kept GROUP BY ALL),
+                    list_slice([{band_sums}], 1, any_value(len(bands))) AS bands
+             FROM kept GROUP BY part, route_key, detail_key),
            theirs AS (
              SELECT part, route_key, detail_key, [total, within_standard, breaches] AS main, bands
              FROM checked WHERE is_england)
@@ -392,7 +459,7 @@ def _check_england(con: duckdb.DuckDBPyConnection, book: _Workbook, file: str) -
              ON m.part = t.part AND m.route_key IS NOT DISTINCT FROM t.route_key
             AND m.detail_key IS NOT DISTINCT FROM t.detail_key
            WHERE list_concat(m.main, m.bands) IS DISTINCT FROM list_concat(t.main, t.bands)
-           ORDER BY 1, 2, 3 LIMIT 1"""
+           ORDER BY 1, 2, 3 LIMIT 1"""  # noqa: S608 - generated column names only
     ).fetchone()
     if diff is None:
         return

@@ -153,6 +153,17 @@ class Layout:
         """(from week, column, header text) of each weekly band."""
         return tuple((lo, i, self.header[i]) for lo, _, i in self.bands)
 
+    @cached_property
+    def band_cells(self) -> tuple[tuple[int, str], ...]:
+        """(column, header text) of each weekly band, in :attr:`band_columns` order."""
+        return tuple((i, name) for _, i, name in self.band_columns)
+
+    @cached_property
+    def bands_from(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Positions in :attr:`band_columns` of the bands from 6 weeks, and from 13 weeks."""
+        lows = [lo for lo, _, _ in self.band_columns]
+        return tuple(k for k, lo in enumerate(lows) if lo >= 6), tuple(k for k, lo in enumerate(lows) if lo >= 13)
+
 
 @dataclass
 class SheetRows:
@@ -295,12 +306,32 @@ def _count(row: list, index: int, column: str) -> int:
     return int(value)
 
 
+def _counts(cells: list, columns: tuple[tuple[int, str], ...]) -> list[int]:
+    """The counts of ``columns`` ((column, header text)) in a row: a plain count read at once,
+    anything else by :func:`_count` (which names what is wrong)."""
+    out = []
+    n = len(cells)
+    for i, name in columns:
+        text = cells[i] if i < n else ""
+        if isinstance(text, str) and text.isdigit() and text.isascii() and len(text) < 8:  # the usual cell
+            out.append(int(text))
+        else:
+            out.append(_count(cells, i, name))
+    return out
+
+
 def _measures(row: list, layout: Layout) -> tuple[int, ...]:
-    return tuple([_count(row, i, name) for i, name in layout.measure_columns])
+    """The row's :data:`MEASURES`; ``row`` is trimmed text cells (:func:`_cleaned`)."""
+    return tuple(_counts(row, layout.measure_columns))
+
+
+def _cleaned(row: list) -> list[str]:
+    """A row's cells as :func:`clean` gives them (calamine's text cells: str or None)."""
+    return ["" if c is None else str(c).strip() for c in row]
 
 
 def _check_row(row: list, layout: Layout, values: tuple[int, ...]) -> None:
-    """Internal consistency of one row's waiting list, bands and percentage."""
+    """Internal consistency of one row's waiting list, bands and percentage (``row``: trimmed text cells)."""
     wl, w6, w13 = values[0], values[1], values[2]
     col = layout.measure_names
     if w6 > wl:
@@ -310,15 +341,14 @@ def _check_row(row: list, layout: Layout, values: tuple[int, ...]) -> None:
             col["waiting_13plus"], f"{col['waiting_13plus']} {w13:,} exceeds {col['waiting_6plus']} {w6:,}"
         )
     if layout.bands:
-        bands = [(lo, _count(row, i, name)) for lo, i, name in layout.band_columns]
-        if sum(v for _, v in bands) != wl:
-            raise RowProblem(
-                col["waiting_list"], f"the weekly bands add up to {sum(v for _, v in bands):,}, not {wl:,}"
-            )
-        beyond6 = sum(v for lo, v in bands if lo >= 6)
+        bands = _counts(row, layout.band_cells)
+        if sum(bands) != wl:
+            raise RowProblem(col["waiting_list"], f"the weekly bands add up to {sum(bands):,}, not {wl:,}")
+        from6, from13 = layout.bands_from
+        beyond6 = sum([bands[k] for k in from6])
         if beyond6 != w6:
             raise RowProblem(col["waiting_6plus"], f"the bands from 6 weeks add up to {beyond6:,}, not {w6:,}")
-        beyond13 = sum(v for lo, v in bands if lo >= 13)
+        beyond13 = sum([bands[k] for k in from13])
         if beyond13 != w13:
             raise RowProblem(col["waiting_13plus"], f"the 13+ weeks band is {beyond13:,}, not {w13:,}")
     if "share_6plus" in layout.columns:
@@ -360,21 +390,21 @@ def read_sheet(parsed: ParsedFile, grid: Grid, sheet: str, *, by_test: bool) -> 
     if total_at is None:
         raise InputError("no England 'Total' row below the header", file=file, sheet=sheet)
     try:
-        total = dict(zip(MEASURES, _measures(rows[total_at], layout), strict=True))
+        total = dict(zip(MEASURES, _measures(_cleaned(rows[total_at]), layout), strict=True))
     except RowProblem as p:
         raise InputError(f"England 'Total' row: {p.reason}", file=file, sheet=sheet, row=total_at + 1) from None
     out = SheetRows(sheet, title, layout, total, total_at + 1)
     tests = dm01_name_to_test()
     for n in range(layout.header_row + 1, len(rows)):
         row = rows[n]
-        cells = [clean(c) for c in row]
+        cells = _cleaned(row)
         if n == total_at or not any(cells):
             continue
         code = cells[layout.columns["org_code"]].upper() if layout.columns["org_code"] < len(cells) else ""
         test_cell = cells[layout.columns["test_name"]] if by_test and layout.columns["test_name"] < len(cells) else ""
         if by_test and code and test_cell.lower() == "total":
             try:
-                out.provider_totals[code] = (n + 1, _measures(row, layout))
+                out.provider_totals[code] = (n + 1, _measures(cells, layout))
             except RowProblem as p:
                 raise InputError(
                     f"{code}'s 'Total' row: {p.reason}", file=file, sheet=sheet, row=n + 1, column=p.column
@@ -401,8 +431,8 @@ def read_sheet(parsed: ParsedFile, grid: Grid, sheet: str, *, by_test: bool) -> 
                     raise RowProblem(
                         _header_name(layout, "test_name"), f"not a DM01 test in the catalogue: {test_cell[:60]!r}"
                     )
-            values = _measures(row, layout)
-            _check_row(row, layout, values)
+            values = _measures(cells, layout)
+            _check_row(cells, layout, values)
             if (org, test) in out.loaded:
                 raise RowProblem(
                     _header_name(layout, "org_code"), f"{org} appears twice" + (f" for {test_cell}" if by_test else "")
