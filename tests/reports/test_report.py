@@ -676,4 +676,4 @@ def test_a_pdf_printed_in_a_worker_is_the_report_printed_here(warehouse):
         workers.stop()
     assert printed == ["html_to_pdf"]
     assert [p.extract_text() for p in there.pages] == [p.extract_text() for p in here.pages]
-    assert not workers.started()
+    assert workers._pool is None

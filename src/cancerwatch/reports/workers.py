@@ -76,8 +76,3 @@ def print_pdf(html: str) -> bytes:
     if pool is None:
         return pdf.html_to_pdf(html)
     return pool.submit(pdf.html_to_pdf, html).result()
-
-
-def started() -> bool:
-    """Whether the workers run (else charts are drawn and PDFs printed in this process)."""
-    return _pool is not None

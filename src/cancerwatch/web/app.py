@@ -100,8 +100,7 @@ def ready_first_visit(state: AppState) -> bool:
     machine), Ibis's DuckDB backend is loaded, the reports' worker processes started
     (``reports.workers``: charts drawn and PDFs printed there), the report template compiled,
     the first chart drawn and WeasyPrint's first page printed in this process when there are no
-    workers, and the map's
-    boundaries are simplified. When the views are prepared at load time
+    workers, and the map's boundaries are simplified. When the views are prepared at load time
     (``cancerwatch.read.preparation``) the server then reads the common ones into memory before
     serving (:func:`warm_cache`)."""
     compile_templates()

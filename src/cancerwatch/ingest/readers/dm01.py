@@ -288,7 +288,11 @@ def _header_name(layout: Layout, name: str) -> str:
 
 
 def _count(row: list, index: int, column: str) -> int:
-    text = clean(row[index]) if index < len(row) else ""
+    return _count_text(clean(row[index]) if index < len(row) else "", column)
+
+
+def _count_text(text: str, column: str) -> int:
+    """A trimmed cell's count, or a :class:`RowProblem` naming what is wrong."""
     if text.isdigit() and text.isascii() and len(text) < 8:  # the usual cell: a plain count below MAX_COUNT
         return int(text)
     if not text:
@@ -307,17 +311,9 @@ def _count(row: list, index: int, column: str) -> int:
 
 
 def _counts(cells: list, columns: tuple[tuple[int, str], ...]) -> list[int]:
-    """The counts of ``columns`` ((column, header text)) in a row: a plain count read at once,
-    anything else by :func:`_count` (which names what is wrong)."""
-    out = []
+    """The counts of ``columns`` ((column, header text)) in a row of trimmed text cells."""
     n = len(cells)
-    for i, name in columns:
-        text = cells[i] if i < n else ""
-        if isinstance(text, str) and text.isdigit() and text.isascii() and len(text) < 8:  # the usual cell
-            out.append(int(text))
-        else:
-            out.append(_count(cells, i, name))
-    return out
+    return [_count_text(cells[i] if i < n else "", name) for i, name in columns]
 
 
 def _measures(row: list, layout: Layout) -> tuple[int, ...]:
@@ -326,8 +322,8 @@ def _measures(row: list, layout: Layout) -> tuple[int, ...]:
 
 
 def _cleaned(row: list) -> list[str]:
-    """A row's cells as :func:`clean` gives them (calamine's text cells: str or None)."""
-    return ["" if c is None else str(c).strip() for c in row]
+    """A row's cells as :func:`clean` gives them."""
+    return [clean(c) for c in row]
 
 
 def _check_row(row: list, layout: Layout, values: tuple[int, ...]) -> None:
