@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 CANCERWATCH_SKIP_SYSTEM=1 bash scripts/install.sh
 export CANCERWATCH_DB=${CANCERWATCH_DB:-$PWD/cancerwatch.duckdb}
 CW=.venv/bin/cancerwatch
-$CW load data --format table   # every bundled file: CWT extracts and monthly workbooks Apr 2023 - Jul 2025, DM01, workforce
+$CW load data --format table --reports internal   # every bundled file (CWT extracts and monthly workbooks Apr 2023 - Jul 2025, DM01, workforce), then each Alliance's annual report
 echo; echo "England, 28-day Faster Diagnosis Standard, by quarter:"
 $CW metrics --standard fds --period quarter --from 2023-04 --format table
 echo; echo "Cancer Alliances, 62-day combined standard, July 2025:"

@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from cancerwatch.reports import charts, pdf
@@ -72,7 +72,14 @@ def draw(jobs: Sequence[Job]) -> list[charts.Chart]:
 
 def print_pdf(html: str) -> bytes:
     """The PDF of a report's printable HTML (``render_html(pdf=True)``): in a worker when started."""
+    return print_pdf_later(html).result()
+
+
+def print_pdf_later(html: str) -> Future[bytes]:
+    """The PDF being printed in a worker (when started, else printed now), as a future."""
     pool = _pool
-    if pool is None:
-        return pdf.html_to_pdf(html)
-    return pool.submit(pdf.html_to_pdf, html).result()
+    if pool is not None:
+        return pool.submit(pdf.html_to_pdf, html)
+    done: Future[bytes] = Future()
+    done.set_result(pdf.html_to_pdf(html))
+    return done

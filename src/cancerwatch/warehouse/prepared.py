@@ -4,7 +4,9 @@
 (:func:`bump_version`, inside that transaction). ``prepared_views`` holds one JSON payload per
 ``(kind, key)``, zlib-compressed (level 1: about a tenth of the bytes, so a lookup reads less),
 stamped with the version it was computed for; bumping the version deletes them all, so a
-payload is only ever read for the data it was computed from. What is prepared, and
+payload is only ever read for the data it was computed from. ``prepared_reports`` holds the annual
+reports printed at load time (HTML and PDF, :func:`store_reports`, :func:`find_report`), apart
+from the views so that reading every view at once does not read them. What is prepared, and
 how, is the read layer's business (``cancerwatch.read.preparation``); this module only stores
 and finds payloads. A warehouse without these tables (opened read-only before its migration)
 simply has nothing prepared.
@@ -32,6 +34,7 @@ def bump_version(con: duckdb.DuckDBPyConnection) -> int:
     """Start a new data version (the caller holds the write transaction); drop every prepared view."""
     con.execute("UPDATE warehouse_version SET version = version + 1")
     con.execute("DELETE FROM prepared_views")
+    con.execute("DELETE FROM prepared_reports")
     version = data_version(con)
     return 0 if version is None else version
 
@@ -99,3 +102,24 @@ def has_prepared(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     row = con.execute("SELECT count(*) FROM prepared_views WHERE version = ?", [version]).fetchone()
     return bool(row and row[0])
+
+
+def store_reports(con: duckdb.DuckDBPyConnection, version: int, bodies: Iterable[tuple[str, str, bytes]]) -> int:
+    """Keep ``(key, format, body)`` reports printed for ``version``; returns how many were stored."""
+    rows = [(version, key, fmt, zlib.compress(body, 1)) for key, fmt, body in bodies]
+    if rows:
+        con.executemany("INSERT OR REPLACE INTO prepared_reports VALUES (?, ?, ?, ?)", rows)
+    return len(rows)
+
+
+def find_report(con: duckdb.DuckDBPyConnection, key: str, fmt: str) -> bytes | None:
+    """The report printed at load time for ``key`` in ``fmt`` at the current version, if there is one."""
+    try:
+        row = con.execute(
+            "SELECT version, body FROM prepared_reports WHERE key = ? AND format = ?", [key, fmt]
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None
+    if row is None or row[0] != data_version(con):
+        return None
+    return zlib.decompress(row[1])

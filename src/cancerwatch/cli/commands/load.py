@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +12,20 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cancerwatch.cli.options import DbOption, FormatOption, db_path
 from cancerwatch.cli.output import Format, default_format, emit
+from cancerwatch.config import load_settings
 from cancerwatch.ingest.load import LoadResult, expand_paths, parse_files, write_parsed
 from cancerwatch.ingest.parsed import ParsedFile
 from cancerwatch.read.preparation import prepare_views
+from cancerwatch.reports.preprinted import prepare_reports
 from cancerwatch.warehouse.connect import open_duckdb
 from cancerwatch.warehouse.storage_errors import storage_error
+
+
+class ReportMode(StrEnum):
+    """The server whose visitors the reports are printed for."""
+
+    internal = "internal"
+    public = "public"
 
 
 def register(app: typer.Typer) -> None:
@@ -28,6 +38,15 @@ def register(app: typer.Typer) -> None:
         ],
         db: DbOption = None,
         fmt: FormatOption = None,
+        reports: Annotated[
+            list[ReportMode] | None,
+            typer.Option(
+                "--reports",
+                help="after the load, print every Alliance's annual report (HTML and PDF) for the "
+                "dashboard's visitors on an internal or public server, so that their first download "
+                "is immediate; repeat for both",
+            ),
+        ] = None,
     ) -> None:
         """Load files in one transaction: all of them, or none. Identical files are skipped.
 
@@ -49,6 +68,11 @@ def register(app: typer.Typer) -> None:
             task = bar.add_task("reading", total=len(paths))
             parsed = parse_files(paths, on_parsed=lambda p: bar.update(task, advance=1, description=f"read {p.name}"))
         results = _commit(target, parsed)
+        if reports:
+            modes = [m.value for m in dict.fromkeys(reports)]
+            with err.status("printing the Alliances' annual reports"):
+                printed = prepare_reports(target, load_settings(db_path=db), modes)
+            typer.echo(f"annual reports printed: {printed.reports} ({', '.join(modes)})", err=True)
         rows = [
             {
                 "file": r.file,

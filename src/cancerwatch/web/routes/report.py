@@ -3,13 +3,14 @@
 The same report as ``cancerwatch report``, for the viewer: figures computed from record-level
 pathways only for a signed-in viewer (never on the public site), as the JSON API does.
 
-The built HTML and PDF are kept per organisation, year, viewer (its disclosure policy) and
-warehouse version (the server's result memo), so a second request is answered at once and a
-load makes them be built afresh. A PDF is printed from the same report, its charts as images
-(``render_html(pdf=True)``), in a worker process when the server has started them
-(``reports.workers``), watched from a background thread: when it is not ready
-within a second the answer is a "Preparing the PDF" page (202) that checks again every two
-seconds and gets the download once it is ready.
+An Alliance's report for its default year, asked for by a viewer who is not signed in, is sent as
+printed at load time when there is one (``reports.preprinted``). Otherwise the built HTML and PDF
+are kept per organisation, year, viewer (its disclosure policy) and warehouse version (the server's
+result memo), so a second request is answered at once and a load makes them be built afresh. A PDF
+is printed from the same report, its charts as images (``render_html(pdf=True)``), in a worker
+process when the server has started them (``reports.workers``), watched from a background thread:
+when it is not ready within a second the answer is a "Preparing the PDF" page (202) that checks
+again every two seconds and gets the download once it is ready.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from cancerwatch.http import ReaderDep
 from cancerwatch.periods import parse_fy
+from cancerwatch.read.context import Reader
 from cancerwatch.read.report import AnnualReport, annual_report, latest_report_year
 from cancerwatch.reports import render_html, workers
+from cancerwatch.reports.preprinted import json_url, report_key, report_path
+from cancerwatch.warehouse.prepared import find_report
 from cancerwatch.web.pages import render, view_json
 
 router = APIRouter()
@@ -59,12 +63,15 @@ def report_page(
 
     if fmt == "json":
         return view_json(reader.memo(("report", *key), report))
-    stem = request.url.path.rsplit(".", 1)[0]
-    json_url = f"{stem}.json?year={year}"
-    html = reader.memo(
-        ("report-html", *key), lambda: render_html(reader.memo(("report", *key), report), json_url=json_url)
-    )
+    stem = report_path(level, code)
     name = f"cancerwatch-report-{code.upper()}-{year.replace('/', '-')}"
+    printed = _printed(reader, level, code, year, fmt)
+    if printed is not None:
+        return HTMLResponse(printed) if fmt == "html" else _download(printed, name)
+    html = reader.memo(
+        ("report-html", *key),
+        lambda: render_html(reader.memo(("report", *key), report), json_url=json_url(level, code, year)),
+    )
     if fmt == "html":
         return HTMLResponse(html)
     built = reader.memo(("report", *key), report)  # its charts drawn for the HTML above
@@ -86,8 +93,20 @@ def report_page(
             refresh=REFRESH_S,
             html_url=f"{stem}.html?year={year}",
         )
+    return _download(document, name)
+
+
+def _download(document: bytes, name: str) -> Response:
     return Response(
         document,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
     )
+
+
+def _printed(reader: Reader, level: str, code: str, year: str, fmt: str) -> bytes | None:
+    """The report printed at load time for this viewer (``reports.preprinted``), if there is one."""
+    if reader.disclosure.record_access:  # a signed-in viewer's report is built for them
+        return None
+    key = report_key(level, code, year, reader.disclosure)
+    return reader.memo(("report-printed", key, fmt), lambda: find_report(reader.con, key, fmt))
