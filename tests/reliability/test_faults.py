@@ -28,14 +28,28 @@ def _state(path):
         con.close()
 
 
+def _writing(db, empty_size: int) -> bool:
+    """True once the load's transaction has begun writing: the file has grown, or its WAL exists."""
+    return db.with_name(db.name + ".wal").exists() or db.stat().st_size > empty_size
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("delay", [0.4, 1.0, 1.6, 2.2])
-def test_sigkill_mid_load_is_all_or_nothing(tmp_path, delay):
+@pytest.mark.parametrize("moment", ["reading", "writing"])
+def test_sigkill_mid_load_is_all_or_nothing(tmp_path, moment):
+    """Killed while the files are read (before the warehouse is opened), or once its transaction
+    has begun writing (before it commits), a load leaves all or nothing, and the next one succeeds."""
     db = tmp_path / "w.duckdb"
     open_duckdb(db).close()
+    empty_size = db.stat().st_size
     env = {**os.environ, "CANCERWATCH_DB": str(db)}
     proc = subprocess.Popen(LOAD, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(delay)
+    if moment == "reading":
+        time.sleep(0.4)
+        assert not _writing(db, empty_size)
+    else:
+        while not _writing(db, empty_size) and proc.poll() is None:
+            time.sleep(0.002)
+        assert proc.poll() is None, "the load finished before it was seen writing"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     n_sources, facts, national = _state(db)

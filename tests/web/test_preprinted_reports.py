@@ -33,6 +33,13 @@ def printed_db(warehouse_path, tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="module")
+def printed_clients(printed_db):
+    """An internal and a public app over the warehouse with the printed reports."""
+    with make_client(printed_db) as internal, make_client(printed_db, public=True) as public:
+        yield {False: internal, True: public}
+
+
 def _pdf(client, url: str) -> bytes:
     response = client.get(url)
     while response.status_code == 202:  # the "Preparing the PDF" page
@@ -46,33 +53,32 @@ def _pages(document: bytes) -> list[str]:
 
 
 @pytest.mark.parametrize("public", [False, True], ids=["internal", "public"])
-def test_a_printed_report_is_the_report_built_on_request(printed_db, web_db, public):
+def test_a_printed_report_is_the_report_built_on_request(printed_db, printed_clients, client, public_client, public):
     """The HTML printed at load time is byte for byte the one a server builds on request for the
     same visitor, and the PDF has the same pages and text."""
-    with make_client(printed_db, public=public) as printed, make_client(web_db, public=public) as built:
-        sent = printed.get(f"{URL}.html")
-        assert sent.status_code == 200
-        key = report_key(
-            "alliance", ALLIANCE, YEAR, Disclosure.from_settings(Settings(), public=public, record_access=False)
-        )
-        con = open_duckdb(printed_db, read_only=True)
-        try:
-            kept_html, kept_pdf = find_report(con, key, "html"), find_report(con, key, "pdf")
-        finally:
-            con.close()
-        assert kept_html is not None and kept_pdf is not None
-        assert sent.content == kept_html
-        assert sent.text == built.get(f"{URL}.html?year={YEAR}").text
-        document = _pdf(printed, f"{URL}.pdf")
-        assert document == kept_pdf
-        if not public:  # the PDF is printed from the HTML compared above; once is enough
-            assert _pages(document) == _pages(_pdf(built, f"{URL}.pdf?year={YEAR}"))
+    printed, built = printed_clients[public], public_client if public else client
+    sent = printed.get(f"{URL}.html")
+    assert sent.status_code == 200
+    key = report_key(
+        "alliance", ALLIANCE, YEAR, Disclosure.from_settings(Settings(), public=public, record_access=False)
+    )
+    con = open_duckdb(printed_db, read_only=True)
+    try:
+        kept_html, kept_pdf = find_report(con, key, "html"), find_report(con, key, "pdf")
+    finally:
+        con.close()
+    assert kept_html is not None and kept_pdf is not None
+    assert sent.content == kept_html
+    assert sent.text == built.get(f"{URL}.html?year={YEAR}").text
+    document = _pdf(printed, f"{URL}.pdf")
+    assert document == kept_pdf
+    if not public:  # the PDF is printed from the HTML compared above; once is enough
+        assert _pages(document) == _pages(_pdf(built, f"{URL}.pdf?year={YEAR}"))
 
 
-def test_the_internal_and_public_reports_differ_where_the_viewers_do(printed_db):
+def test_the_internal_and_public_reports_differ_where_the_viewers_do(printed_clients):
     """Each kind of server has its own printed copy: the record-level section's note differs."""
-    with make_client(printed_db) as internal, make_client(printed_db, public=True) as public:
-        a, b = internal.get(f"{URL}.html").text, public.get(f"{URL}.html").text
+    a, b = (printed_clients[public].get(f"{URL}.html").text for public in (False, True))
     assert a != b
     assert "which this public site does not publish" in b and "shown only to signed-in users" in a
 
