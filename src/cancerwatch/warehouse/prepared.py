@@ -64,15 +64,20 @@ def lookup(con: duckdb.DuckDBPyConnection, kind: str, key: str) -> str | None:
     The version is compared in Python: DuckDB reads a parameterised join of the two tables by
     scanning every payload, tens of milliseconds per lookup (docs/performance.md). The stored
     payload is decompressed here."""
+    payload = _current(con, "SELECT version, payload FROM prepared_views WHERE kind = ? AND key = ?", [kind, key])
+    return None if payload is None else decoded(payload)
+
+
+def _current(con: duckdb.DuckDBPyConnection, sql: str, params: list[str]) -> bytes | None:
+    """The compressed body ``sql`` finds (a ``(version, body)`` row), if it was stored for the
+    current data version; None without the table (a warehouse before its migration)."""
     try:
-        row = con.execute(
-            "SELECT version, payload FROM prepared_views WHERE kind = ? AND key = ?", [kind, key]
-        ).fetchone()
+        row = con.execute(sql, params).fetchone()
     except duckdb.CatalogException:
         return None
     if row is None or row[0] != data_version(con):
         return None
-    return decoded(row[1])
+    return row[1]  # type: ignore[no-any-return]
 
 
 def payloads(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], bytes]:
@@ -114,12 +119,5 @@ def store_reports(con: duckdb.DuckDBPyConnection, version: int, bodies: Iterable
 
 def find_report(con: duckdb.DuckDBPyConnection, key: str, fmt: str) -> bytes | None:
     """The report printed at load time for ``key`` in ``fmt`` at the current version, if there is one."""
-    try:
-        row = con.execute(
-            "SELECT version, body FROM prepared_reports WHERE key = ? AND format = ?", [key, fmt]
-        ).fetchone()
-    except duckdb.CatalogException:
-        return None
-    if row is None or row[0] != data_version(con):
-        return None
-    return zlib.decompress(row[1])
+    body = _current(con, "SELECT version, body FROM prepared_reports WHERE key = ? AND format = ?", [key, fmt])
+    return None if body is None else zlib.decompress(body)
